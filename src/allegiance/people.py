@@ -1,0 +1,172 @@
+"""People as a struct of arrays, and the enums that label their states and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    """Where a person stands; every person is in exactly one status."""
+
+    CIVILIAN = 0
+    TRAINING = 1
+    MEMBER = 2
+    DESERTED = 3  # left the conflict: abroad in Turkey or Jordan
+    DEFECTED = 4  # joined a rival armed group such as the FSA
+    KILLED = 5
+    EXECUTED = 6
+
+
+class Motive(IntEnum):
+    """The five joining motives of the seed ("five primary motivations")."""
+
+    NONE = 0
+    IDEOLOGY = 1
+    COERCION = 2
+    ECONOMIC = 3
+    REVENGE = 4
+    OPPORTUNISM = 5
+
+
+class Driver(IntEnum):
+    """The leaving drivers of the seed, plus coerced members who never committed."""
+
+    NONE = 0
+    LOSING = 1
+    AUTHORITARIANISM = 2
+    FAVORITISM = 3
+    PAY = 4
+    REDEPLOYMENT = 5
+    COERCION = 6
+
+
+class Route(IntEnum):
+    """Exit routes: abroad across the Turkish or Jordanian border, or to a rival group."""
+
+    NONE = 0
+    TURKEY = 1
+    JORDAN = 2
+    RIVAL = 3
+
+
+class Origin(IntEnum):
+    """Origin: Syrian by province, Iraqi, or foreign by region."""
+
+    DEIR_EZZOR = 0
+    RAQQA = 1
+    ALEPPO = 2
+    IDLIB = 3
+    HOMS = 4
+    HASAKAH = 5
+    IRAQ = 6
+    GULF = 7
+    EUROPE = 8
+    CENTRAL_ASIA = 9
+    OTHER_FOREIGN = 10
+
+
+SYRIAN_MAX = int(Origin.HASAKAH)  # origins 0..5 are Syrian provinces
+IRAQI = int(Origin.IRAQ)
+FOREIGN_MIN = int(Origin.GULF)  # origins 7..10 are foreign
+
+
+class Role(IntEnum):
+    """A member's role in the organization."""
+
+    NONE = 0
+    FIGHTER = 1
+    ADMINISTRATOR = 2
+    LEADER = 3
+
+
+class Posting(IntEnum):
+    """Where a member serves."""
+
+    HOME = 0  # home front against the regime
+    AGAINST_FSA = 1
+    IRAQ = 2
+    LIBYA = 3
+
+
+class Affiliation(IntEnum):
+    """Prior affiliation before joining."""
+
+    NONE = 0
+    FSA = 1
+    REGIME = 2
+
+
+class Event(IntEnum):
+    """Kinds of rows in the event log."""
+
+    JOIN = 0  # a local civilian enters the training pipeline
+    ARRIVE = 1  # a foreign fighter arrives and enters the pipeline
+    DESERT = 2  # left abroad (route turkey or jordan)
+    DEFECT = 3  # left to a rival armed group
+    CAUGHT = 4  # caught trying to leave and punished, not executed
+    EXECUTED = 5  # caught trying to leave and executed
+    KILLED = 6  # died in combat
+    ORDERED = 7  # received a redeployment order
+
+
+def label(enum: type[IntEnum], value: int) -> str:
+    """Lower-case name of an enum value, as used in output tables."""
+    return enum(value).name.lower()
+
+
+def labels(enum: type[IntEnum]) -> list[str]:
+    """All lower-case names of an enum, in code order."""
+    return [m.name.lower() for m in enum]
+
+
+@dataclass
+class People:
+    """One row per person, one NumPy array per attribute (struct of arrays).
+
+    Types are the smallest that hold each value, so 8 million people fit in about a gigabyte.
+    """
+
+    # fixed traits
+    origin: np.ndarray  # uint8, Origin
+    birth: np.ndarray  # int16, month index of birth relative to the first simulated month
+    wives: np.ndarray  # uint8
+    children: np.ndarray  # uint8
+    parents: np.ndarray  # uint8, dependent parents
+    dependants: np.ndarray  # uint8, other dependants such as sisters
+    ideology: np.ndarray  # float32 in [0, 1]
+    grievance: np.ndarray  # float32 in [0, 1], against the regime
+    family_killed: np.ndarray  # bool, family killed by the regime
+    criminal: np.ndarray  # bool, wanted criminal or convicted by regime courts
+    affiliation: np.ndarray  # uint8, Affiliation
+    skilled: np.ndarray  # bool, military or intelligence expertise
+    circle: np.ndarray  # int32, friendship circle (childhood friends from one town)
+    # dynamic state
+    status: np.ndarray  # uint8, Status
+    motive: np.ndarray  # uint8, Motive
+    role: np.ndarray  # uint8, Role
+    posting: np.ndarray  # uint8, Posting
+    captured: np.ndarray  # bool, captured combatant offered amnesty
+    high_risk: np.ndarray  # bool, assigned to the most dangerous missions
+    ordered: np.ndarray  # bool, under a redeployment order this month
+    disillusion: np.ndarray  # float32 >= 0
+    suspicion: np.ndarray  # float32 in [0, 1], held by commanders
+    training_left: np.ndarray  # int16, days of training still to do
+    training_days: np.ndarray  # int16, days of training received
+    joined: np.ndarray  # int16, month index of joining, -1 if never
+    unit: np.ndarray  # int32, unit of a member, -1 if none
+
+    @property
+    def size(self) -> int:
+        """Number of people."""
+        return int(self.status.shape[0])
+
+    def nbytes(self) -> int:
+        """Bytes held by all arrays."""
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def age_years(self, month: int) -> np.ndarray:
+        """Age in whole years at month index ``month`` (float32)."""
+        return ((month - self.birth.astype(np.int32)) // 12).astype(np.float32)
