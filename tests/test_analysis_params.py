@@ -1,0 +1,106 @@
+"""Tests for the parameter table (provenance of every scenario parameter)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from allegiance.analysis import params
+from allegiance.analysis.cli import register
+from allegiance.errors import UserError
+from allegiance.scenario import Scenario, from_dict
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.command("version")
+    def version() -> None:  # a second command keeps typer from collapsing to one
+        """Stand-in for the lead's other commands."""
+
+    return app
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    data = Scenario().model_dump()
+    data["name"] = "tiny"
+    data["timeline"] = [
+        {"month": "2015-12", "set": {"organization.pay.factor": 0.5}, "note": "al-Tamimi memo"}
+    ]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_every_leaf_of_the_schema_has_a_row_with_unit_and_source() -> None:
+    rows = params.table(Scenario())
+    assert [r.path for r in rows] == params.leaf_paths()
+    for r in rows:
+        assert r.unit, r.path
+        assert r.source, r.path
+
+
+def test_nested_hazards_inherit_their_parents_source() -> None:
+    rows = {r.path: r for r in params.table(Scenario())}
+    parent = Scenario.model_fields["leaving"].annotation.model_fields["pay"].json_schema_extra
+    for leaf in ("base", "effect", "effect2"):
+        assert rows[f"leaving.pay.{leaf}"].source == parent["source"]
+    assert rows["leaving.pay.base"].unit == "per month"
+
+
+def test_values_come_from_the_scenario_not_the_defaults() -> None:
+    sc = from_dict({}, overrides=["organization.pay.base=42", "leaving.pay.effect=7"])
+    rows = {r.path: r for r in params.table(sc)}
+    assert rows["organization.pay.base"].value == 42
+    assert rows["leaving.pay.effect"].value == 7
+
+
+def test_assumptions_are_marked() -> None:
+    rows = {r.path: r for r in params.table(Scenario())}
+    assert rows["population.age.max"].basis == "assumption"
+    assert rows["organization.pay.base"].basis == "seed"
+    assert rows["environment.territory_km2"].basis == "published"
+    md = params.to_markdown(list(rows.values()))
+    assert "ASSUMPTION" in md
+
+
+def test_plausible_ranges_hold_the_default_values() -> None:
+    for r in params.table(Scenario()):
+        if r.plausible is not None and isinstance(r.value, int | float):
+            lo, hi = r.plausible
+            assert lo <= r.value <= hi, r.path
+
+
+def test_csv_and_markdown_through_the_cli(scenario_file: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(_app(), ["params", str(scenario_file), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    names = [r["name"] for r in rows]
+    assert "organization.pay.factor" in names and "2015-12 organization.pay.factor" in names
+    md = runner.invoke(_app(), ["params", str(scenario_file), "--format", "markdown"])
+    assert md.exit_code == 0
+    assert md.output.startswith("| parameter | value |")
+    assert "`leaving.redeployment.effect2`" in md.output
+
+
+def test_terminal_table_runs(scenario_file: Path) -> None:
+    out = CliRunner().invoke(_app(), ["params", str(scenario_file)])
+    assert out.exit_code == 0
+    assert f"{len(params.leaf_paths())} parameters" in out.output
+
+
+def test_bad_format_and_missing_file_are_user_errors(tmp_path: Path, scenario_file: Path) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(_app(), ["params", str(scenario_file), "--format", "xml"])
+    assert isinstance(bad.exception, UserError) and "--format" in str(bad.exception)
+    missing = runner.invoke(_app(), ["params", str(tmp_path / "none.yaml")])
+    assert isinstance(missing.exception, UserError)
