@@ -1,0 +1,173 @@
+"""Counterfactuals: run scenarios with common seeds and report ALT - BASE with 95% intervals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from scipy import stats
+
+from ..errors import UserError
+from ..rng import child_seeds
+from .executors import make_executor
+from .tasks import ModelTask, RunItem, Task
+
+DEFAULT_OUTCOMES = (
+    "peak_members",
+    "members_final",
+    "exits_total",
+    "exits_2016_pay",
+    "exits_2016_redeployment",
+    "executions_total",
+    "killed_total",
+    "civilian_harm_mean",
+    "under18_share_max",
+)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One scenario of a comparison: a label, the task that runs it and its design point."""
+
+    label: str
+    task: Task
+    point: dict[str, Any]
+
+
+def paired_ci(diff: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of paired differences and its two-sided t interval (common seeds make pairs)."""
+    d = diff[np.isfinite(diff)]
+    n = len(d)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(d.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    se = float(d.std(ddof=1)) / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    return mean, mean - half, mean + half
+
+
+def run_arms(
+    arms: list[Arm],
+    replicates: int,
+    seed: int = 0,
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Run every arm ``replicates`` times with the same seeds; one row per run."""
+    if replicates < 1:
+        raise UserError(f"--replicates: must be 1 or more (got {replicates})")
+    seeds = child_seeds(seed, replicates)
+    items = [
+        RunItem(i * replicates + r, arm.point, seeds[r], arm.task)
+        for i, arm in enumerate(arms)
+        for r in range(replicates)
+    ]
+    ex = make_executor(executor, workers, scheduler)
+    rows = []
+    try:
+        for rec in ex.map(items):
+            i, r = divmod(rec.run_id, replicates)
+            rows.append(
+                {
+                    "arm": arms[i].label,
+                    "replicate": r,
+                    "seed": seeds[r],
+                    "status": rec.status,
+                    "error": rec.error,
+                    **rec.outcomes,
+                }
+            )
+    finally:
+        ex.close()
+    return pd.DataFrame(rows).sort_values(["arm", "replicate"], ignore_index=True)
+
+
+def differences(
+    runs: pd.DataFrame, base: str, outcomes: list[str], level: float = 0.95
+) -> pd.DataFrame:
+    """For each other arm and outcome: base mean, alt mean, ALT - BASE and its interval."""
+    ok = runs[runs["status"] == "ok"]
+    b = ok[ok["arm"] == base].set_index("replicate")
+    rows = []
+    for arm in [a for a in dict.fromkeys(runs["arm"]) if a != base]:
+        a = ok[ok["arm"] == arm].set_index("replicate")
+        common = b.index.intersection(a.index)
+        for name in outcomes:
+            diff = (a.loc[common, name] - b.loc[common, name]).to_numpy(dtype=float)
+            mean, lo, hi = paired_ci(diff, level)
+            rows.append(
+                {
+                    "alt": arm,
+                    "outcome": name,
+                    "base_mean": float(b[name].mean()),
+                    "alt_mean": float(a[name].mean()),
+                    "diff": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "pairs": len(common),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def compare(
+    paths: list[str | Path],
+    replicates: int = 10,
+    seed: int = 0,
+    *,
+    outcomes: list[str] | None = None,
+    overrides: list[str] | None = None,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run BASE and each ALT scenario with common seeds; return (differences, runs)."""
+    from .. import load
+    from .outcomes import OUTCOMES
+
+    if len(paths) < 2:
+        raise UserError("compare: give a BASE scenario and at least one ALT scenario")
+    names = list(outcomes or DEFAULT_OUTCOMES)
+    for name in names:
+        if name not in OUTCOMES:
+            raise UserError(f"--outcome: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}")
+    for p in paths:  # bad files fail here, once, rather than in every run
+        load(p, overrides=overrides)
+    labels = [Path(p).stem for p in paths]
+    if len(set(labels)) < len(labels):
+        labels = [str(p) for p in paths]
+    arms = [
+        Arm(label, ModelTask(str(Path(p).resolve()), tuple(names), tuple(overrides or ())), {})
+        for label, p in zip(labels, paths, strict=True)
+    ]
+    runs = run_arms(arms, replicates, seed, executor=executor, workers=workers, scheduler=scheduler)
+    return differences(runs, labels[0], names), runs
+
+
+def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
+    """One rich table per ALT: outcome, means, difference and 95% interval."""
+    console = console or Console()
+    for alt, group in diffs.groupby("alt", sort=False):
+        t = Table(title=f"{alt} - {base}  (paired by seed, 95% t interval)")
+        for col in ("outcome", base, str(alt), "ALT - BASE", "95% CI", "pairs"):
+            t.add_column(col, justify="left" if col == "outcome" else "right")
+        for row in group.itertuples():
+            t.add_row(
+                row.outcome,
+                f"{row.base_mean:,.4g}",
+                f"{row.alt_mean:,.4g}",
+                f"{row.diff:+,.4g}",
+                f"[{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]",
+                str(row.pairs),
+            )
+        console.print(t)

@@ -1,0 +1,177 @@
+"""Executors: run items in-process, on a local process pool, or on a Dask cluster; yield as done."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ..errors import UserError
+from .tasks import RunItem, RunRecord, execute
+
+EXECUTORS = ("inprocess", "local", "dask")
+MAX_TRIES = 3  # a run whose worker process dies this many times is recorded as failed
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+class InProcess:
+    """Run one item after another in this process: simplest, and best for debugging."""
+
+    name = "inprocess"
+    workers = 1
+
+    def map(self, items: Iterable[RunItem]) -> Iterator[RunRecord]:
+        for item in items:
+            yield execute(item)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalPool:
+    """A pool of spawned processes (spawn is safe with Numba and threads, and works everywhere)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        ctx = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    def map(self, items: Iterable[RunItem]) -> Iterator[RunRecord]:
+        pool = self._pool or self._new_pool()
+        queue = iter(items)
+        retry: list[RunItem] = []
+        tries: dict[int, int] = {}
+        pending: dict[Future[RunRecord], RunItem] = {}
+        window = 4 * self.workers  # bounded, so a million-run sweep never queues a million futures
+
+        def fill() -> None:
+            while len(pending) < window:
+                item = retry.pop() if retry else next(queue, None)
+                if item is None:
+                    return
+                pending[pool.submit(execute, item)] = item
+
+        fill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                item = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    tries[item.run_id] = tries.get(item.run_id, 0) + 1
+                    if tries[item.run_id] >= MAX_TRIES:
+                        yield RunRecord(item.run_id, "failed", error="worker process died")
+                    else:
+                        retry.append(item)
+            if broken:  # a worker died (OOM, kill): all in flight are lost; start a fresh pool
+                for fut, item in pending.items():
+                    fut.cancel()
+                    retry.append(item)
+                pending.clear()
+                pool = self._new_pool()
+            fill()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor:
+    """Dask distributed: an existing cluster at ``scheduler``, or a LocalCluster of processes."""
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as err:  # pragma: no cover - distributed is a dependency
+            raise UserError(f"--executor dask needs the 'distributed' package ({err})") from None
+        self._cluster: Any = None
+        try:
+            if scheduler:
+                self._client = Client(scheduler, timeout="20s")
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=workers or default_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                self._client = Client(self._cluster)
+        except OSError as err:
+            raise UserError(
+                f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err})"
+            ) from None
+        info = self._client.scheduler_info()
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
+
+    def map(self, items: Iterable[RunItem]) -> Iterator[RunRecord]:
+        from distributed import as_completed
+
+        queue = iter(items)
+        window = 4 * self.workers
+        pending: dict[Any, RunItem] = {}
+        ac = as_completed()
+
+        def submit(item: RunItem) -> None:
+            fut = self._client.submit(execute, item, pure=False)
+            pending[fut] = item
+            ac.add(fut)
+
+        for item in queue:
+            submit(item)
+            if len(pending) >= window:
+                break
+        for fut in ac:
+            item = pending.pop(fut)
+            try:
+                yield fut.result()
+            except Exception as err:  # noqa: BLE001 - KilledWorker etc.: the scheduler gave up on it
+                yield RunRecord(item.run_id, "failed", error=f"{type(err).__name__}: {err}"[:2000])
+            nxt = next(queue, None)
+            if nxt is not None:
+                submit(nxt)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(
+    kind: str = "local", workers: int | None = None, scheduler: str | None = None
+) -> InProcess | LocalPool | DaskExecutor:
+    """Build an executor by name: inprocess, local (default, all cores) or dask."""
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers: must be 1 or more (got {workers})")
+    if scheduler and kind != "dask":
+        raise UserError("--scheduler goes with --executor dask")
+    if kind == "inprocess":
+        return InProcess()
+    if kind == "local":
+        return LocalPool(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    raise UserError(f"--executor: unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}")
