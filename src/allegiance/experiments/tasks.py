@@ -30,10 +30,13 @@ class ModelTask:
     overrides: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
-        from .. import load, run
+        from .. import load
         from .outcomes import compute
 
+        # Load first: a bad factor value fails here with the scenario's own one-line message.
         scenario = load(self.base, overrides=[*self.overrides, *point_overrides(point)])
+        from .. import run
+
         results = run(scenario, seed=seed)
         return compute(results, self.outcomes)
 
