@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -188,6 +188,7 @@ class Enforcement(Frozen):
     k: float = P(0.25, "1", "Epstein (2002): P = 1 - exp(-k C/A); calibrated", (0.05, 1), ge=0)
     security_share: float = P(0.08, "share of members", "assumption: security apparatus (amniyat) per member", (0.03, 0.15), ge=0, le=1)
     execute_share: float = P(0.6, "share of the caught", "seed: deserters executed, 'burned or frozen to death'", (0.3, 0.9), ge=0, le=1)
+    border: float = P(1.5, "1", "seed: deserters cross 'into Turkey or Jordan'; a closed border adds this to the catch exponent", (0, 4), ge=0)
     fear: float = P(2.0, "1", "Epstein (2002): expected arrest deters action; calibrated", (0, 5), ge=0)
 
 
@@ -237,6 +238,7 @@ class Organization(Frozen):
     amnesty: Amnesty = Amnesty()
     leadership: Leadership = Leadership()
     suspicion: Suspicion = Suspicion()
+    units_per_province: int = P(10, "units", "assumption: combat units per province (Tarek's unit in Deir Ezzor)", (5, 30), ge=1, le=1000)
     repression: float = P(0.3, "index", "seed: ISIS 'forbids civil society ... imitates the torture techniques used in Syrian prisons'", (0, 1), ge=0, le=5)
     syrians_needed: float = P(12_000, "real Syrian members", "seed: ISIS 'relies heavily on its Syrian members' for governance; size is an assumption", (6_000, 20_000), gt=0)
     governance_elasticity: float = P(0.8, "1", "assumption: revenue falls less than proportionally with Syrian staff", (0.3, 1.5), ge=0)
@@ -334,6 +336,7 @@ class TimelineEvent(Frozen):
     month: str
     set: dict[str, Any]
     note: str = ""
+    id: str = ""
 
     @field_validator("month")
     @classmethod
@@ -493,11 +496,20 @@ def from_dict(data: dict[str, Any], origin: str = "scenario", overrides: list[st
     return scenario
 
 
-def load(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read and validate a YAML scenario file."""
-    p = Path(path)
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``child`` into ``base``: mappings merge, everything else replaces."""
+    out = dict(base)
+    for k, v in child.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _read(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
     if not p.is_file():
         raise UserError(f"{p}: no such scenario file")
+    if p.resolve() in seen:
+        raise UserError(f"{p}: 'extends' loops back to itself")
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
@@ -511,7 +523,36 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Scenario:
         data = {}
     if not isinstance(data, dict):
         raise UserError(f"{p}: a scenario must be a mapping of fields, got {type(data).__name__}")
-    return from_dict(data, origin=str(p), overrides=overrides)
+    parent = data.pop("extends", None)
+    drop = data.pop("drop_events", None) or []
+    if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
+        raise UserError(f"{p}: drop_events must be a list of timeline event ids")
+    if parent is None:
+        if drop:
+            raise UserError(f"{p}: drop_events needs 'extends' (a base scenario to drop from)")
+        return data
+    if not isinstance(parent, str):
+        raise UserError(f"{p}: extends must be a path to a scenario file")
+    base = _read((p.parent / parent), (*seen, p.resolve()))
+    events = [e for e in base.get("timeline", []) if isinstance(e, dict)]
+    ids = {e.get("id") for e in events}
+    for x in drop:
+        if x not in ids:
+            known = ", ".join(sorted(i for i in ids if i)) or "none"
+            raise UserError(f"{p}: drop_events: no event with id {x!r} in {parent}; ids: {known}")
+    events = [e for e in events if e.get("id") not in drop]
+    child_events = data.pop("timeline", None) or []
+    if not isinstance(child_events, list):
+        raise UserError(f"{p}: timeline must be a list of events")
+    merged = _merge(base, data)
+    merged["timeline"] = sorted(events + child_events, key=lambda e: str(e.get("month", "")))
+    return merged
+
+
+def load(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read and validate a YAML scenario file (``extends`` and ``drop_events`` resolved)."""
+    p = Path(path)
+    return from_dict(_read(p), origin=str(p), overrides=overrides)
 
 
 def resolve(scenario: Scenario | str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -522,5 +563,3 @@ def resolve(scenario: Scenario | str | Path, overrides: list[str] | None = None)
         return from_dict(scenario.model_dump(), origin=scenario.name, overrides=overrides)
     return load(scenario, overrides)
 
-
-_ = Literal  # re-exported typing helper kept for schema authors

@@ -1,0 +1,104 @@
+"""The ``allegiance`` command: run a scenario, and the helpers' analysis and experiment commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .errors import UserError
+from .scenario import load
+
+app = typer.Typer(
+    name="allegiance",
+    help="Simulate how people join an armed group, why they stay, and why and how they leave.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same results.")] = 0,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field: PATH=VALUE.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for timeseries.parquet and events.parquet.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run one scenario, write Parquet tables and print a summary."""
+    from .simulation import Simulation
+
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+    sc = load(scenario, set_ or [])  # everything is validated before anything runs
+    sim = Simulation(sc, seed)
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("months"),
+        TimeRemainingColumn(), console=err_console, disable=quiet, transient=True,
+    ) as bar:
+        task = bar.add_task(sc.name, total=len(sim.calendar))
+        results = sim.run(lambda done, total: bar.update(task, completed=done))
+    folder = results.to_parquet(out)
+    table = Table(title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for fig, val in results.summary().itertuples(index=False):
+        table.add_row(fig, val)
+    console.print(table)
+    console.print(f"wrote {folder / 'timeseries.parquet'} and {folder / 'events.parquet'}")
+
+
+def _register_extensions() -> None:
+    """Add the commands that live beside the core (analysis, experiments, docking)."""
+    from importlib import import_module
+
+    for module in ("allegiance.analysis.cli", "allegiance.experiments.cli", "allegiance.docking.cli"):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name == module or module.startswith(str(err.name)):
+                continue  # that part is not installed in this checkout
+            raise
+        mod.register(app)
+
+
+_register_extensions()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user mistakes become one line on stderr and exit code 2."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="allegiance", standalone_mode=False)
+    except UserError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return err.exit_code
+    except click.exceptions.NoArgsIsHelp:
+        return 0
+    except click.UsageError as err:
+        err_console.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except click.exceptions.Exit as err:
+        return int(err.exit_code)
+    except click.Abort:
+        err_console.print("aborted", markup=False)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def _script() -> None:
+    """Console-script wrapper: exit with main()'s code."""
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Deterrence: catching those who try to leave, executing many, punishing the rest.
+
+Rule (Epstein 2002, as in MODEL.md §10): in each province, P(caught) = 1 - exp(-k * E / A), E the
+security personnel there (a share of members times enforcement intensity) and A those trying to
+leave there this month, so exits are safer in numbers; a closed border adds border*(1 -
+openness) to the exponent for those heading abroad. The caught are executed with the policy's
+share; the rest return under suspicion to high-risk duty. Evidence: 'the group has executed
+hundreds of its own fighters for trying to flee'; 'defectors and deserters have been burned or
+frozen to death'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import People, Route
+from ..scenario import Enforcement
+
+
+def catch_probability(location: np.ndarray, member_location: np.ndarray, route: np.ndarray,
+                      policy: Enforcement, border_openness: float, n_locations: int) -> np.ndarray:
+    """P(caught) for each person trying to leave, from where they are and their route."""
+    attempts = np.bincount(location, minlength=n_locations).astype(np.float64)
+    guards = policy.intensity * policy.security_share * np.bincount(member_location, minlength=n_locations)
+    ratio = guards[location] / np.maximum(attempts[location], 1.0)
+    exponent = policy.k * ratio
+    abroad = route != Route.RIVAL
+    exponent = exponent + abroad * policy.border * (1.0 - border_openness)
+    return -np.expm1(-exponent)
+
+
+def fates(people: People, idx: np.ndarray, p_caught: np.ndarray, policy: Enforcement,
+          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Split those trying into (escaped mask, executed mask); the caught but spared are punished."""
+    caught = rng.random(idx.size) < p_caught
+    executed = caught & (rng.random(idx.size) < policy.execute_share)
+    punished = idx[caught & ~executed]
+    people.suspicion[punished] = 1.0
+    people.high_risk[punished] = True
+    return ~caught, executed

@@ -1,0 +1,41 @@
+"""The inflow of foreign fighters: an exogenous monthly arrival count set by the scenario.
+
+Rule: arrivals(t) = stochastic_round(inflow(t) * foreign_scale / scale), drawn uniformly from the
+pool of prospective foreign fighters still abroad. Evidence: the seed's 'members from the Gulf
+countries, Europe, and Central Asia'; inflows of about 1,500-2,000 a month in 2015 falling to
+about 200 a month by April 2016 (US military estimates, 2016).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import FOREIGN_MIN, Motive, People, Status
+from ..world import Month
+
+
+def stochastic_round(x: float, rng: np.random.Generator) -> int:
+    """Round so that the expectation is exact: 2.3 becomes 3 with chance 0.3."""
+    lo = int(np.floor(x))
+    return lo + int(rng.random() < x - lo)
+
+
+def arrive(people: People, month: Month, scale: float, first_foreign: int,
+           rng: np.random.Generator) -> np.ndarray:
+    """Move this month's foreign arrivals into the training pipeline; return their indices."""
+    want = stochastic_round(month.env.foreign_inflow * month.policy.joining.foreign_scale / scale, rng)
+    if want <= 0:
+        return np.empty(0, dtype=np.int64)
+    block = people.status[first_foreign:]
+    pool = np.flatnonzero(block == Status.CIVILIAN) + first_foreign
+    pool = pool[people.origin[pool] >= FOREIGN_MIN]
+    idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
+    t = month.policy.organization.training
+    people.status[idx] = Status.TRAINING
+    # foreign volunteers come for the caliphate project (seed: the Deir Ezzor defector's view of
+    # 'the battle between Islam and the West'); the low-committed come for pay and status
+    people.motive[idx] = np.where(people.ideology[idx] >= 0.4, Motive.IDEOLOGY, Motive.OPPORTUNISM)
+    people.joined[idx] = month.index
+    people.training_left[idx] = t.sharia_days + t.bootcamp_days
+    people.training_days[idx] = t.sharia_days + t.bootcamp_days
+    return idx

@@ -1,0 +1,185 @@
+"""Joining: the five motives of the seed as competing monthly hazards over the civilian pool.
+
+Rule (MODEL.md §2, §10): for civilian i and motive m, lambda_m = base_m * exp(beta_m . x_i) *
+presence(t) * child(t) * exp(friends * share of i's circle in the group); the chance of joining
+in a month is 1 - exp(-sum_m lambda_m) and the motive recorded is drawn with probability
+lambda_m / sum. Evidence, per motive:
+- ideology: 'true believers who are ideologically committed to the goal of establishing a
+  caliphate'; hazard rises with ideology.
+- coercion: 'wanted criminals or ... captured enemy combatants who are promised amnesty';
+  'released and pardoned hundreds of criminals'; FSA brigades 'forced to surrender'.
+- economic: 'the starting salary for a fighter is $50 per month, with an additional $50 per wife
+  ..., $50 for each dependent parent, and $35 for each child'; 'I couldn't even afford to buy
+  enough bread'; hazard rises with the household's shortfall and with the pay offer relative to
+  the best outside option (civilian work and aid, or a rival group's pay: FSA $36).
+- revenge: 'One ISIS deserter whose family had been killed by the regime said that he joined
+  ISIS "to take revenge"'; hazard rises with grievance and a family killed.
+- opportunism: 'trying to maximize power and money'; former officers 'with valuable expertise';
+  hazard rises with expertise and low ideology, and with the group's appeal.
+Friends: Sami joined with 'several of his oldest childhood friends'. Children: the 'cubs of the
+Caliphate' policy multiplies the hazard of those under 18 above the minimum age.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..people import FOREIGN_MIN, Motive, People, Status
+from ..world import Month
+
+# indices into the packed parameter vector handed to the kernel
+(
+    MONTH, MIN_AGE, CHILD, PRESENCE, FRIENDS,
+    IDEO_A, IDEO_E,
+    CRIM, SURR,
+    ECON_A, ECON_E1, ECON_E2, PAY_F, BASE, WIFE, PARENT, CHILD_PAY, DEP, SKILL, IN_KIND,
+    NEED_PP, OUTSIDE, BEST_ALT,
+    REV_A, REV_E, REV_E2,
+    OPP_A, OPP_E,
+) = range(28)
+
+
+def parameters(month: Month, pay_factor: float) -> np.ndarray:
+    """Pack this month's joining parameters (policy and environment) into one vector."""
+    p, env = month.policy, month.env
+    j, pay = p.joining, p.organization.pay
+    outside = (1.0 - env.unemployment) * env.civilian_wage_usd + env.aid_usd
+    appeal = env.appeal
+    v = np.zeros(28, dtype=np.float64)
+    v[MONTH] = month.index
+    v[MIN_AGE] = p.organization.children.min_age
+    v[CHILD] = p.organization.children.intensity
+    v[PRESENCE] = env.presence
+    v[FRIENDS] = j.friends
+    v[IDEO_A], v[IDEO_E] = j.ideology.base * appeal, j.ideology.effect
+    v[CRIM] = p.organization.amnesty.criminals
+    v[SURR] = p.organization.amnesty.surrenders * env.military_pressure
+    v[ECON_A], v[ECON_E1], v[ECON_E2] = j.economic.base, j.economic.effect, j.economic.effect2
+    v[PAY_F] = pay_factor
+    v[BASE], v[WIFE], v[PARENT] = pay.base, pay.per_wife, pay.per_parent
+    v[CHILD_PAY], v[DEP], v[SKILL], v[IN_KIND] = pay.per_child, pay.per_dependant, pay.skill_premium, pay.in_kind_usd
+    v[NEED_PP] = env.food_cost_usd * env.food_price_index
+    v[OUTSIDE] = max(outside, 1.0)
+    v[BEST_ALT] = max(outside, env.rival_pay_usd, 1.0)
+    v[REV_A], v[REV_E], v[REV_E2] = j.revenge.base, j.revenge.effect, j.revenge.effect2
+    v[OPP_A], v[OPP_E] = j.opportunism.base * appeal, j.opportunism.effect
+    return v
+
+
+LEVELS = 256  # ideology and grievance are tabulated on this grid (error < 0.2% of a hazard)
+_W, _C, _P, _D = 5, 16, 5, 13  # household caps: wives, children, parents, other dependants
+
+
+def offer_usd(v: np.ndarray, wives: np.ndarray, children: np.ndarray, parents: np.ndarray,
+              dependants: np.ndarray, skilled: np.ndarray) -> np.ndarray:
+    """Monthly pay offered by the schedule (cash times the pay factor) plus in-kind benefits."""
+    cash = v[BASE] + v[WIFE] * wives + v[PARENT] * parents + v[CHILD_PAY] * children + v[DEP] * dependants
+    cash = np.where(skilled, cash * v[SKILL], cash)
+    return cash * v[PAY_F] + v[IN_KIND]
+
+
+def economic_table(v: np.ndarray) -> np.ndarray:
+    """Economic hazard for every household composition and skill: the pay offer against need."""
+    w, c, p, d, s = np.meshgrid(np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D),
+                                np.arange(2), indexing="ij")
+    need = (1.0 + w + c + p + d) * v[NEED_PP]
+    shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
+    offer = offer_usd(v, w, c, p, d, s.astype(bool))
+    lam = v[ECON_A] * np.exp(v[ECON_E1] * shortfall) * (offer / v[BEST_ALT]) ** v[ECON_E2]
+    return lam.ravel().astype(np.float64)
+
+
+def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ideology, revenge and opportunism hazards on the trait grid (revenge: family killed or not)."""
+    x = np.arange(LEVELS) / (LEVELS - 1)
+    ideo = v[IDEO_A] * np.exp(v[IDEO_E] * (x - 0.5))
+    rev = np.stack([v[REV_A] * np.exp(v[REV_E] * (x - 1.0) + v[REV_E2] * k) for k in (0, 1)])
+    opp = v[OPP_A] * np.exp(v[OPP_E] * (0.5 - x))
+    return ideo, rev, opp
+
+
+@njit(cache=True, fastmath=True)
+def _kernel(rng, u, v, econ, t_ideo, t_rev, t_opp, status, origin, birth, wives, children, parents,  # noqa: ANN001, ANN201
+            dependants, ideology, grievance, family_killed, criminal, affiliation, skilled,
+            captured, circle, pull, out_idx, out_motive):
+    n_out = 0
+    month = v[MONTH]
+    base_scale = v[PRESENCE]
+    top = LEVELS - 1
+    for i in range(status.shape[0]):
+        if status[i] != 0 or origin[i] >= FOREIGN_MIN:
+            continue
+        age = (month - birth[i]) // 12
+        if age < v[MIN_AGE]:
+            continue
+        pl = pull[circle[i]]
+        scale = base_scale * np.exp(v[FRIENDS] * pl) if pl > 0.0 else base_scale
+        if age < 18:
+            scale *= v[CHILD]
+        k_ideo = int(ideology[i] * top + 0.5)
+        expert = skilled[i] or affiliation[i] == 2 or criminal[i]
+        l_ideo = t_ideo[k_ideo]
+        l_coer = v[CRIM] * criminal[i] + v[SURR] * (affiliation[i] == 1 or captured[i])
+        h = (((min(wives[i], _W - 1) * _C + min(children[i], _C - 1)) * _P + min(parents[i], _P - 1))
+             * _D + min(dependants[i], _D - 1)) * 2 + (1 if skilled[i] else 0)
+        l_econ = econ[h]
+        l_rev = t_rev[1 if family_killed[i] else 0, int(grievance[i] * top + 0.5)]
+        l_opp = t_opp[k_ideo] if expert else 0.0
+        total = (l_ideo + l_coer + l_econ + l_rev + l_opp) * scale
+        # 1 - exp(-x) by its series where x is small: the common case, and far cheaper
+        p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
+        if u[i] < p_join:
+            pick = rng.random() * total / scale
+            if pick < l_ideo:
+                m = 1
+            elif pick < l_ideo + l_coer:
+                m = 2
+            elif pick < l_ideo + l_coer + l_econ:
+                m = 3
+            elif pick < l_ideo + l_coer + l_econ + l_rev:
+                m = 4
+            else:
+                m = 5
+            out_idx[n_out] = i
+            out_motive[n_out] = m
+            n_out += 1
+            if n_out == out_idx.shape[0]:
+                break
+    return n_out
+
+
+def circle_pull(people: People, members: np.ndarray, n_circles: int) -> np.ndarray:
+    """Share of each friendship circle already inside the group (pulls friends in)."""
+    size = np.bincount(people.circle, minlength=n_circles).astype(np.float32)
+    inside = np.bincount(people.circle[members], minlength=n_circles).astype(np.float32)
+    return inside / np.maximum(size, 1.0)
+
+
+def join(people: People, month: Month, pay_factor: float, pull: np.ndarray, rng: np.random.Generator,
+         capacity: int) -> tuple[np.ndarray, np.ndarray]:
+    """Draw this month's local joiners; returns (indices, motives). Status is not changed here."""
+    v = parameters(month, pay_factor)
+    t_ideo, t_rev, t_opp = trait_tables(v)
+    out_idx = np.empty(capacity, dtype=np.int64)
+    out_motive = np.empty(capacity, dtype=np.uint8)
+    k = _kernel(
+        rng, rng.random(people.size, dtype=np.float32), v, economic_table(v), t_ideo, t_rev, t_opp, people.status, people.origin, people.birth, people.wives,
+        people.children, people.parents, people.dependants, people.ideology, people.grievance,
+        people.family_killed, people.criminal, people.affiliation, people.skilled, people.captured,
+        people.circle, pull, out_idx, out_motive,
+    )
+    return out_idx[:k].copy(), out_motive[:k].copy()
+
+
+def enlist(people: People, idx: np.ndarray, motive: np.ndarray, month: Month) -> None:
+    """Put joiners into the training pipeline: the sharia course then boot camp, or the
+    repentance course (dawrat istitaba) for the coerced."""
+    t = month.policy.organization.training
+    people.status[idx] = Status.TRAINING
+    people.motive[idx] = motive
+    people.joined[idx] = month.index
+    days = np.where(motive == Motive.COERCION, t.repentance_days + t.bootcamp_days, t.sharia_days + t.bootcamp_days)
+    people.training_left[idx] = days
+    people.training_days[idx] = days
+

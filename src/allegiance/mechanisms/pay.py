@@ -1,0 +1,40 @@
+"""Pay: the official ISIS salary schedule, the foreign and skill premiums, and the pay factor.
+
+Rule: cash = (base + 50*wives + 50*parents + 35*children + per_dependant*others) * foreign
+premium * skill premium * pay factor. Evidence: 'the starting salary for a fighter is $50 per
+month, with an additional $50 per wife or slave, $50 for each dependent parent, and $35 for each
+child'; foreign fighters 'paid two or three times as much as their Syrian counterparts'; 'those
+with special skills or experience, usually foreigners, are paid the most'; 'ISIS has slashed all
+fighters' salaries by as much as 50 percent' (the factor; al-Tamimi 2015 reports the memo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import FOREIGN_MIN, People
+from ..scenario import Pay
+
+
+def schedule_usd(people: People, idx: np.ndarray, pay: Pay) -> np.ndarray:
+    """Full-schedule monthly cash pay of the people ``idx`` (before any cut)."""
+    cash = (
+        pay.base
+        + pay.per_wife * people.wives[idx]
+        + pay.per_parent * people.parents[idx]
+        + pay.per_child * people.children[idx]
+        + pay.per_dependant * people.dependants[idx]
+    ).astype(np.float32)
+    cash = np.where(people.origin[idx] >= FOREIGN_MIN, cash * pay.foreign_premium, cash)
+    return np.where(people.skilled[idx], cash * pay.skill_premium, cash).astype(np.float32)
+
+
+def need_usd(people: People, idx: np.ndarray, food_cost_usd: float, food_price_index: float) -> np.ndarray:
+    """Monthly cost of feeding the household of each of ``idx`` at current food prices."""
+    size = 1.0 + people.wives[idx] + people.children[idx] + people.parents[idx] + people.dependants[idx]
+    return (size * (food_cost_usd * food_price_index)).astype(np.float32)
+
+
+def shortfall(pay_usd: np.ndarray, in_kind_usd: float, need: np.ndarray) -> np.ndarray:
+    """Share of the household's food need that pay and in-kind benefits fail to cover, in [0, 1]."""
+    return np.clip(1.0 - (pay_usd + in_kind_usd) / need, 0.0, 1.0).astype(np.float32)

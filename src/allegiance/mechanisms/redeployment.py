@@ -1,0 +1,43 @@
+"""Redeployment orders: to Iraq or Libya, or into battle against fellow Syrians of the FSA.
+
+Rule: each month a share of Syrian fighters on the home front is ordered away (rates set by
+policy); an order stands for that month, during which it raises the redeployment exit hazard of
+those whose enemy is the regime; those who stay serve away and come home after a tour (hazard
+1/tour). Evidence: 'some Syrians are defecting from ISIS to avoid redeployment to Iraq and
+Libya'; Ammar's 'final straw was his commanding officer's decision to redeploy him to the
+frontlines in Iraq'; others 'deserted when the higher-ups tried to send them into battle
+against fellow Syrians of the FSA'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import SYRIAN_MAX, People, Posting, Role
+from ..scenario import Redeployment
+
+
+def order(people: People, members: np.ndarray, policy: Redeployment, rng: np.random.Generator) -> np.ndarray:
+    """Issue this month's orders; returns the ordered members. Clears last month's orders."""
+    people.ordered[members] = False
+    away = members[people.posting[members] != Posting.HOME]
+    back = away[rng.random(away.size) < 1.0 / policy.tour_months]
+    people.posting[back] = Posting.HOME
+    home = members[
+        (people.posting[members] == Posting.HOME)
+        & (people.origin[members] <= SYRIAN_MAX)
+        & (people.role[members] == Role.FIGHTER)
+    ]
+    u = rng.random(home.size)
+    dest = np.full(home.size, 255, dtype=np.uint8)
+    c1 = policy.iraq_rate
+    c2 = c1 + policy.libya_rate
+    c3 = c2 + policy.fsa_rate
+    dest[u < c3] = Posting.AGAINST_FSA
+    dest[u < c2] = Posting.LIBYA
+    dest[u < c1] = Posting.IRAQ
+    hit = dest != 255
+    ordered = home[hit]
+    people.ordered[ordered] = True
+    people.posting[ordered] = dest[hit]
+    return ordered

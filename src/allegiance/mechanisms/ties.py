@@ -1,0 +1,34 @@
+"""Ties: friendship circles carry exits and executions to friends still inside.
+
+Rule: each circle keeps a decaying count of friends who left or were executed (halving each
+month); it raises friends' exit hazards (leaving.friends) and commanders' suspicion; each friend
+executed adds to disillusion. Evidence: Ammar 'watched ISIS execute friends he had known since
+childhood' and grew disillusioned; Sami 'cried as he recounted the deaths of several of his
+oldest childhood friends who had joined ISIS with him'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..people import People
+
+DECAY = 0.5  # assumption: the shock of a friend's exit fades over a few months
+
+
+def update(recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray,
+           killed: np.ndarray) -> np.ndarray:
+    """Decay the per-circle counts and add this month's exits, executions and deaths."""
+    n = recent.shape[0]
+    recent *= DECAY
+    recent += np.bincount(people.circle[left], minlength=n).astype(np.float32)
+    recent += np.bincount(people.circle[executed], minlength=n).astype(np.float32)
+    recent += 0.5 * np.bincount(people.circle[killed], minlength=n).astype(np.float32)
+    return recent
+
+
+def disillusion(people: People, members: np.ndarray, executed: np.ndarray, per_execution: float,
+                repression: float, per_repression: float, n_circles: int) -> None:
+    """Grow disillusion from friends executed this month and from everyday repression."""
+    shock = np.bincount(people.circle[executed], minlength=n_circles).astype(np.float32)
+    people.disillusion[members] += per_execution * shock[people.circle[members]] + per_repression * repression

@@ -1,0 +1,253 @@
+"""The simulation: one population stepped month by month through a fixed schedule of mechanisms.
+
+Schedule of a month (ODD 'process overview'): governance and pay (fiscal spiral) -> joining by
+the five motives -> foreign arrivals -> training -> roles and suspicion -> redeployment orders ->
+combat -> leaving (drivers, route, deterrence) -> ties -> record. Each mechanism draws from its
+own random stream, so adding one never shifts another's draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import rng as rngs
+from .mechanisms import (
+    assignment,
+    combat,
+    enforcement,
+    foreign,
+    governance,
+    harm,
+    joining,
+    leaving,
+    pay,
+    redeployment,
+    ties,
+    training,
+)
+from .people import (
+    FOREIGN_MIN,
+    IRAQI,
+    SYRIAN_MAX,
+    Driver,
+    Event,
+    Motive,
+    People,
+    Role,
+    Route,
+    Status,
+)
+from .record import Recorder
+from .results import Results
+from .scenario import Scenario
+from .synthesize import home_units, synthesize
+from .world import calendar
+
+STREAMS = (
+    "synthesize", "joining", "foreign", "assignment", "redeployment", "combat", "leaving", "routes",
+    "enforcement",
+)
+N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
+_DRIVERS = [d for d in Driver if d != Driver.NONE]
+_MOTIVES = [m for m in Motive if m != Motive.NONE]
+
+
+@dataclass
+class OrgState:
+    """The organization's state carried from month to month."""
+
+    pay_factor: float
+    perceived_risk: float
+    friends_left: np.ndarray  # per circle
+    foreign_arrived: int  # simulated foreign members ever, initial ones included
+
+
+class Simulation:
+    """A model in Mesa's vocabulary: build it, ``step()`` it, or ``run()`` it to the end."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.rng = rngs.streams(self.seed, STREAMS)
+        self.calendar = calendar(scenario)
+        self.people: People = synthesize(scenario, self.rng["synthesize"])
+        self.n_circles = int(self.people.circle.max()) + 1 if self.people.size else 1
+        foreign_mask = self.people.origin >= FOREIGN_MIN
+        self.first_foreign = int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
+        self.recorder = Recorder(scenario.months)
+        initial_foreign = int((foreign_mask & (self.people.status == Status.MEMBER)).sum())
+        self.org = OrgState(1.0, 0.0, np.zeros(self.n_circles, dtype=np.float32), initial_foreign)
+        self.t = 0
+
+    @property
+    def done(self) -> bool:
+        """Whether every month has been simulated."""
+        return self.t >= len(self.calendar)
+
+    def step(self) -> None:
+        """Simulate one month."""
+        month = self.calendar[self.t]
+        pol, env, p, t = month.policy, month.env, self.people, self.t
+        org_pol = pol.organization
+        scale = self.scenario.population.scale
+        rec, g = self.recorder, self.rng
+        per_province = org_pol.units_per_province
+
+        # governance and pay: Syrian members -> revenue -> the share of the schedule paid
+        members = np.flatnonzero(p.status == Status.MEMBER)
+        syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
+        capacity = governance.capacity(syrians, org_pol.syrians_needed, org_pol.governance_elasticity)
+        revenue = env.revenue_usd * capacity
+        payroll = float(pay.schedule_usd(p, members, org_pol.pay).sum()) * scale
+        factor = governance.pay_factor(org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll)
+        self.org.pay_factor = factor
+
+        # joining: five motives over the civilian pool, then foreign arrivals
+        pull = joining.circle_pull(p, members, self.n_circles)
+        joiners, motives = joining.join(p, month, factor, pull, g["joining"], max(1000, p.size // 10))
+        joining.enlist(p, joiners, motives, month)
+        rec.events(Event.JOIN, p, joiners, t)
+        arrivals = foreign.arrive(p, month, scale, self.first_foreign, g["foreign"])
+        self.org.foreign_arrived += arrivals.size
+        rec.events(Event.ARRIVE, p, arrivals, t)
+
+        # training, then postings
+        graduates = training.advance(p, np.flatnonzero(p.status == Status.TRAINING))
+        p.unit[graduates] = home_units(p, graduates, per_province, g["assignment"])
+        members = np.flatnonzero(p.status == Status.MEMBER)
+        assignment.fill_posts(p, members, org_pol, g["assignment"])
+        assignment.update_suspicion(p, members, org_pol, self.org.friends_left)
+        ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"])
+        rec.events(Event.ORDERED, p, ordered, t)
+
+        # combat
+        killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"])
+        p.status[killed] = Status.KILLED
+        rec.events(Event.KILLED, p, killed, t)
+        alive = members[p.status[members] == Status.MEMBER]
+
+        # leaving: competing drivers, a route, and the gauntlet of enforcement
+        pay_usd = pay.schedule_usd(p, alive, org_pol.pay) * factor
+        leaders = alive[p.role[alive] == Role.LEADER]
+        lead_fi = float((p.origin[leaders] >= IRAQI).mean()) if leaders.size else 0.0
+        ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk)
+        lam = leaving.hazards(p, alive, pol, env, ctx)
+        pos, driver = leaving.attempts(lam, g["leaving"])
+        trying = alive[pos]
+        route = leaving.routes(p, trying, driver, pol, env, g["routes"])
+        p_caught = enforcement.catch_probability(
+            p.unit[trying] // per_province, p.unit[alive] // per_province, route,
+            org_pol.enforcement, env.border_openness, N_LOCATIONS,
+        )
+        escaped, executed = enforcement.fates(p, trying, p_caught, org_pol.enforcement, g["enforcement"])
+        spared = ~escaped & ~executed
+        gone = trying[escaped]
+        gone_route = route[escaped]
+        p.status[gone] = np.where(gone_route == Route.RIVAL, Status.DEFECTED, Status.DESERTED)
+        p.status[trying[executed]] = Status.EXECUTED
+        for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
+            rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
+        abroad = gone_route != Route.RIVAL
+        rec.events(Event.DESERT, p, gone[abroad], t, driver[escaped][abroad], gone_route[abroad])
+        rec.events(Event.DEFECT, p, gone[~abroad], t, driver[escaped][~abroad], gone_route[~abroad])
+        if trying.size:
+            seen = float((p_caught * org_pol.enforcement.execute_share).mean())
+            self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
+
+        # ties: friends who left or died move those still inside
+        remaining = alive[p.status[alive] == Status.MEMBER]
+        self.org.friends_left = ties.update(self.org.friends_left, p, gone, trying[executed], killed)
+        lv = pol.leaving
+        ties.disillusion(p, remaining, trying[executed], lv.disillusion_execution, org_pol.repression,
+                         lv.disillusion_repression, self.n_circles)
+
+        self._record(month.index, pol, env, remaining, joiners, motives, arrivals, graduates, killed,
+                     trying, driver, route, escaped, executed, spared, factor, capacity, revenue)
+        self.t += 1
+
+    def _record(self, t, pol, env, members, joiners, motives, arrivals, graduates, killed,  # noqa: ANN001, PLR0913
+                trying, driver, route, escaped, executed, spared, factor, capacity, revenue) -> None:
+        p, s = self.people, self.scenario.population.scale
+        census = np.bincount(p.status, minlength=len(Status))
+        origin = p.origin[members]
+        syrian, foreign_m = origin <= SYRIAN_MAX, origin >= FOREIGN_MIN
+        age = p.age_years(t, members)
+        u18 = age < 18
+        role = p.role[members]
+        lead = role == Role.LEADER
+        unit_n = np.bincount(p.unit[members], minlength=1)
+        unit_u18 = np.bincount(p.unit[members[u18]], minlength=unit_n.size)
+        big = unit_n >= 10
+        pay_usd = pay.schedule_usd(p, members, pol.organization.pay) * factor
+        civilians_local = float(census[Status.CIVILIAN] - (p.status[self.first_foreign:] == 0).sum())
+        row: dict[str, float] = {
+            "civilians": civilians_local * s,
+            "trainees": census[Status.TRAINING] * s,
+            "members": members.size * s,
+            "members_syrian": syrian.sum() * s,
+            "members_iraqi": (origin == IRAQI).sum() * s,
+            "members_foreign": foreign_m.sum() * s,
+            "members_under18": u18.sum() * s,
+            "members_18_24": ((age >= 18) & (age < 25)).sum() * s,
+            "members_25_plus": (age >= 25).sum() * s,
+        }
+        m_motive = np.bincount(p.motive[members], minlength=len(Motive))
+        for m in _MOTIVES:
+            row[f"members_{m.name.lower()}"] = m_motive[m] * s
+        row |= {
+            "deserted": census[Status.DESERTED] * s,
+            "defected": census[Status.DEFECTED] * s,
+            "under18_share": float(u18.mean()) if members.size else 0.0,
+            "max_unit_under18_share": float((unit_u18[big] / unit_n[big]).max()) if big.any() else 0.0,
+            "leaders_foreign_or_iraqi_share": float((origin[lead] >= IRAQI).mean()) if lead.any() else 0.0,
+        }
+        j = np.bincount(motives, minlength=len(Motive))
+        for m in _MOTIVES:
+            row[f"joins_{m.name.lower()}"] = j[m] * s
+        row["joins_foreign"] = arrivals.size * s
+        row["graduated"] = graduates.size * s
+        d = np.bincount(driver[escaped], minlength=len(Driver))
+        for dr in _DRIVERS:
+            row[f"exits_{dr.name.lower()}"] = d[dr] * s
+        gone_route = route[escaped]
+        row |= {
+            "exits_abroad": (gone_route != Route.RIVAL).sum() * s,
+            "exits_to_rival": (gone_route == Route.RIVAL).sum() * s,
+            "exits_syrian": (p.origin[trying[escaped]] <= SYRIAN_MAX).sum() * s,
+            "attempts": trying.size * s,
+            "caught": spared.sum() * s,
+            "executed": executed.sum() * s,
+            "killed": killed.size * s,
+            "killed_syrian": (p.origin[killed] <= SYRIAN_MAX).sum() * s,
+            "killed_foreign": (p.origin[killed] >= FOREIGN_MIN).sum() * s,
+            "pay_syrian_usd": float(pay_usd[syrian].mean()) if syrian.any() else 0.0,
+            "pay_foreign_usd": float(pay_usd[foreign_m].mean()) if foreign_m.any() else 0.0,
+            "pay_factor": factor,
+            "training_days": float(pol.organization.training.sharia_days + pol.organization.training.bootcamp_days),
+            "governance_capacity": capacity,
+            "revenue_usd": revenue,
+            "civilian_harm": harm.civilian_harm(p, members, pol, t, s, civilians_local * s),
+            "territory_km2": env.territory_km2,
+            "foreign_cumulative": self.org.foreign_arrived * s,
+        }
+        self.recorder.row({k: float(v) for k, v in row.items()})
+
+    def run(self, on_step: Callable[[int, int], None] | None = None) -> Results:
+        """Run to the last month; ``on_step(done, total)`` is called after each month."""
+        total = len(self.calendar)
+        while not self.done:
+            self.step()
+            if on_step is not None:
+                on_step(self.t, total)
+        return Results(self.recorder.timeseries(), self.recorder.event_table(), self.scenario, self.seed)
+
+
+def run(scenario: Scenario | str, seed: int = 0, overrides: list[str] | None = None,
+        on_step: Callable[[int, int], None] | None = None) -> Results:
+    """Run a scenario (object or YAML path) with a seed; returns Results."""
+    from .scenario import resolve
+
+    return Simulation(resolve(scenario, overrides), seed).run(on_step)

@@ -1,0 +1,82 @@
+"""The calendar: policies and environment as they stand in each month of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Environment, Scenario, Series
+
+
+def month_index(month: str) -> int:
+    """'YYYY-MM' as a count of months since year 0."""
+    return int(month[:4]) * 12 + int(month[5:]) - 1
+
+
+def series_at(series: Series, month: str) -> float:
+    """Value of a series in ``month``: knots interpolated linearly, held flat at the ends."""
+    if not isinstance(series, dict):
+        return float(series)
+    knots = sorted((month_index(k), float(v)) for k, v in series.items())
+    xs, ys = zip(*knots, strict=True)
+    return float(np.interp(month_index(month), xs, ys))
+
+
+@dataclass(frozen=True)
+class Env:
+    """Environment values in one month (floats, real-world units)."""
+
+    unemployment: float
+    civilian_wage_usd: float
+    food_price_index: float
+    food_cost_usd: float
+    aid_usd: float
+    territory_km2: float
+    military_pressure: float
+    border_openness: float
+    rival_pay_usd: float
+    revenue_usd: float
+    foreign_inflow: float
+    appeal: float
+    territory_peak_km2: float  # highest territory held so far: 'growing weaker' is measured from it
+
+    @property
+    def decline(self) -> float:
+        """Share of peak territory lost: the 'perceived losing' signal."""
+        return max(0.0, 1.0 - self.territory_km2 / self.territory_peak_km2)
+
+    @property
+    def presence(self) -> float:
+        """Recruiting reach, relative to the territory of January 2015 (90,800 km2, IHS)."""
+        return self.territory_km2 / 90_800.0
+
+
+@dataclass(frozen=True)
+class Month:
+    """Everything exogenous about one month: its label, the scenario as it stands, the env."""
+
+    index: int
+    label: str
+    policy: Scenario
+    env: Env
+
+
+def _env(e: Environment, month: str, peak: float) -> Env:
+    vals = {name: series_at(getattr(e, name), month) for name in Environment.model_fields}
+    return Env(**vals, territory_peak_km2=max(peak, vals["territory_km2"]))
+
+
+def calendar(scenario: Scenario) -> list[Month]:
+    """Resolve the timeline once, before the run: one Month per step."""
+    out: list[Month] = []
+    peak = 0.0
+    snapshot, active = scenario, ()
+    for i, label in enumerate(scenario.months):
+        now = tuple(j for j, ev in enumerate(scenario.timeline) if ev.month <= label)
+        if now != active:
+            snapshot, active = scenario.at(label), now
+        env = _env(snapshot.environment, label, peak)
+        peak = env.territory_peak_km2
+        out.append(Month(index=i, label=label, policy=snapshot, env=env))
+    return out
