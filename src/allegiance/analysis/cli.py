@@ -44,3 +44,84 @@ def register(app: typer.Typer) -> None:
         text = render(resolve(_scenario(scenario), set_ or None), fmt)
         if text is not None:
             typer.echo(text, nl=False)
+
+    @app.command("validate")
+    def validate_cmd(
+        scenario: ScenarioArg = None,
+        replicates: Annotated[int, typer.Option("--replicates", "-n", help="Runs to score.")] = 20,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Master seed; run seeds are its children.")
+        ] = 0,
+        workers: Annotated[
+            int, typer.Option("--workers", help="Local processes (results do not depend on it).")
+        ] = 1,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Exit with code 1 if any pattern fails.")
+        ] = False,
+        targets_path: Annotated[
+            Path | None,
+            typer.Option("--targets", help="Targets YAML (default: data/targets.yaml)."),
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Also write per-replicate values to this CSV.")
+        ] = None,
+        set_: SetOpt = None,
+    ) -> None:
+        """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
+        from rich.progress import Progress
+
+        from .validate import print_scorecard, validate
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("replicates", total=replicates)
+            card = validate(
+                _scenario(scenario),
+                replicates=replicates,
+                seed=seed,
+                overrides=set_ or None,
+                targets=targets_path,
+                workers=workers,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        print_scorecard(card)
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            card.runs.to_csv(out, index=False)
+        if strict and not card.passed:
+            raise typer.Exit(1)
+
+    @app.command("survey")
+    def survey_cmd(
+        scenario: ScenarioArg = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the run and of the sample.")] = 0,
+        n: Annotated[
+            int, typer.Option("--n", help="Deserters to interview (the seed's authors met eight).")
+        ] = 8,
+        until: Annotated[
+            str, typer.Option("--until", help="Last month of the survey's field work (YYYY-MM).")
+        ] = "2016-06",
+        out: Annotated[
+            Path, typer.Option("--out", help="Folder for survey.png and survey.csv.")
+        ] = Path("out/survey"),
+        set_: SetOpt = None,
+    ) -> None:
+        """Interview simulated deserters in Turkey; compare with all leavers and the testimonies."""
+        import pandas as pd
+
+        import allegiance
+
+        from ..scenario import MONTH_RE
+        from .survey import figure, print_survey, survey
+
+        if not MONTH_RE.match(until):
+            raise UserError(f"--until: {until!r} is not a month like '2016-06'")
+        results = allegiance.run(_scenario(scenario), seed=seed, overrides=set_ or None)
+        result = survey(results.events, n=n, seed=seed, until=until)
+        print_survey(result)
+        out.mkdir(parents=True, exist_ok=True)
+        table = pd.concat(
+            [result.table(), pd.DataFrame([result.sizes], index=["n (simulated people)"])]
+        )
+        table.to_csv(out / "survey.csv", index_label="category")
+        png = figure(result, out / "survey.png")
+        typer.echo(f"wrote {png} and {out / 'survey.csv'}")

@@ -206,6 +206,8 @@ def print_table(rows: list[Param], timeline: list[Param], title: str) -> None:
     for p in timeline:
         t.add_row(p.path, _fmt(p.value), p.unit, "", "timeline", p.source, style="cyan")
     console = Console()
+    if not console.is_terminal:  # files and pipes: wide enough to read without folding
+        console = Console(width=170)
     console.print(t)
     n_assume = sum(p.assumption for p in rows)
     console.print(

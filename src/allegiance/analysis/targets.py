@@ -399,11 +399,20 @@ def min_motive_share(
 
 @statistic
 def exit_hazard(run: View, motive: str, start: str, end: str) -> float:
-    """Exits (desert + defect) per person-month in the organization over start..end, one motive.
+    """Exits (desert + defect) per member-month over start..end, among joiners of one motive.
 
-    Computed from the event log for people who joined during the run (see View.exposure).
+    Exits are counted from the event log (times scale); member-months are the sum of the
+    monthly stock ``members_<motive>`` of the timeseries. Without that column, both come from
+    the event log for people who joined during the run (see ``View.exposure``).
     """
-    exp = View.of(run).exposure(start, end)
+    v = View.of(run)
+    stock = f"members_{motive}"
+    if stock in v.ts.columns:
+        months = float(v.months(start, end)[stock].sum())
+        ev = _events(v, LEAVE, start, end)
+        exits = float((ev["motive"].astype(str) == motive).sum()) * v.scale
+        return exits / months if months > 0 else math.nan
+    exp = v.exposure(start, end)
     if motive not in exp.index or exp.loc[motive, "months"] <= 0:
         return math.nan
     return float(exp.loc[motive, "exits"] / exp.loc[motive, "months"])
