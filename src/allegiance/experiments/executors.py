@@ -160,9 +160,12 @@ class DaskExecutor:
             self._cluster.close()
 
 
+Executor = InProcess | LocalPool | DaskExecutor
+
+
 def make_executor(
     kind: str = "local", workers: int | None = None, scheduler: str | None = None
-) -> InProcess | LocalPool | DaskExecutor:
+) -> Executor:
     """Build an executor by name: inprocess, local (default, all cores) or dask."""
     if workers is not None and workers < 1:
         raise UserError(f"--workers: must be 1 or more (got {workers})")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from ..rng import child_seeds
 from .design import points as design_points
-from .executors import make_executor
+from .executors import Executor, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store
 from .tasks import ModelTask, RunItem, Task, resolve
@@ -69,14 +69,18 @@ def run_sweep(
     spec: SweepSpec | str | Path,
     out: str | Path,
     *,
-    executor: str = "local",
+    executor: str | Executor = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
     console: Console | None = None,
 ) -> SweepSummary:
-    """Run (or resume) a sweep into ``out``; finished runs are never recomputed or duplicated."""
+    """Run (or resume) a sweep into ``out``; finished runs are never recomputed or duplicated.
+
+    ``executor`` is a name (inprocess, local, dask) or an executor object, which is then reused
+    and left open (e.g. one Dask cluster for several sweeps).
+    """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     console = console or Console(stderr=True)
@@ -108,7 +112,8 @@ def run_sweep(
         console=console,
         disable=not progress,
     )
-    ex = make_executor(executor, workers, scheduler) if todo else None
+    own = isinstance(executor, str)
+    ex = (make_executor(executor, workers, scheduler) if own else executor) if todo else None
     try:
         with bar:
             tid = bar.add_task(spec.name, total=len(todo), failed=0)
@@ -124,7 +129,7 @@ def run_sweep(
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        if ex is not None:
+        if ex is not None and own:
             ex.close()
         summary.seconds = time.perf_counter() - t0
         summary.unfinished = store.n_runs - len(store.finished())
