@@ -29,9 +29,15 @@ err_console = Console(stderr=True)
 @app.command("run")
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same results.")] = 0,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field: PATH=VALUE.")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for timeseries.parquet and events.parquet.")] = Path("out"),
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same results.")
+    ] = 0,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a field: PATH=VALUE.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(help="Folder for timeseries.parquet and events.parquet.")
+    ] = Path("out"),
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run one scenario, write Parquet tables and print a summary."""
@@ -42,13 +48,21 @@ def run_command(
     sc = load(scenario, set_ or [])  # everything is validated before anything runs
     sim = Simulation(sc, seed)
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("months"),
-        TimeRemainingColumn(), console=err_console, disable=quiet, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("months"),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
     ) as bar:
         task = bar.add_task(sc.name, total=len(sim.calendar))
         results = sim.run(lambda done, total: bar.update(task, completed=done))
     folder = results.to_parquet(out)
-    table = Table(title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})")
+    table = Table(
+        title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})"
+    )
     table.add_column("figure")
     table.add_column("value", justify="right")
     for fig, val in results.summary().itertuples(index=False):
@@ -61,7 +75,11 @@ def _register_extensions() -> None:
     """Add the commands that live beside the core (analysis, experiments, docking)."""
     from importlib import import_module
 
-    for module in ("allegiance.analysis.cli", "allegiance.experiments.cli", "allegiance.docking.cli"):
+    for module in (
+        "allegiance.analysis.cli",
+        "allegiance.experiments.cli",
+        "allegiance.docking.cli",
+    ):
         try:
             mod = import_module(module)
         except ModuleNotFoundError as err:
@@ -85,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.NoArgsIsHelp:
         return 0
     except click.UsageError as err:
-        err_console.print(f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True
+        )
         return 2
     except click.exceptions.Exit as err:
         return int(err.exit_code)

@@ -22,8 +22,15 @@ class Recorder:
         """Append one month's metrics."""
         self.rows.append(values)
 
-    def events(self, kind: Event, people: People, idx: np.ndarray, month: int,
-               driver: np.ndarray | None = None, route: np.ndarray | None = None) -> None:
+    def events(
+        self,
+        kind: Event,
+        people: People,
+        idx: np.ndarray,
+        month: int,
+        driver: np.ndarray | None = None,
+        route: np.ndarray | None = None,
+    ) -> None:
         """Log one event per person in ``idx`` (their motive, origin and age are read now)."""
         n = idx.size
         if n == 0:
@@ -49,12 +56,17 @@ class Recorder:
 
     def event_table(self) -> pd.DataFrame:
         """The event log, with labelled categorical columns (missing where not applicable)."""
-        cols = {k: (np.concatenate(v) if v else np.empty(0, dtype=np.int64)) for k, v in self._ev.items()}
+        cols = {
+            k: (np.concatenate(v) if v else np.empty(0, dtype=np.int64))
+            for k, v in self._ev.items()
+        }
         month_labels = np.array(self.months)
         cat = pd.Categorical.from_codes
         return pd.DataFrame(
             {
-                "month": month_labels[cols["month"].astype(np.int64)] if cols["month"].size else np.empty(0, str),
+                "month": month_labels[cols["month"].astype(np.int64)]
+                if cols["month"].size
+                else np.empty(0, str),
                 "person": cols["person"].astype(np.int64),
                 "event": cat(cols["event"], labels(Event)),
                 "motive": cat(cols["motive"], labels(Motive)[1:]),

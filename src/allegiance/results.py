@@ -54,7 +54,9 @@ class Results:
         """Headline figures of the run, one row per figure."""
         ts = self.timeseries
         peak = int(ts["members"].idxmax())
-        exits = ts.filter(like="exits_").drop(columns=["exits_abroad", "exits_to_rival", "exits_syrian"])
+        exits = ts.filter(like="exits_").drop(
+            columns=["exits_abroad", "exits_to_rival", "exits_syrian"]
+        )
         joins = ts.filter(like="joins_")
         rows = [
             ("months", f"{ts['month'].iloc[0]} to {ts['month'].iloc[-1]}"),
@@ -83,4 +85,9 @@ class Results:
     def from_parquet(cls, folder: str | Path, scenario: Scenario, seed: int) -> Results:
         """Read results written by ``to_parquet``."""
         f = Path(folder)
-        return cls(pd.read_parquet(f / "timeseries.parquet"), pd.read_parquet(f / "events.parquet"), scenario, seed)
+        return cls(
+            pd.read_parquet(f / "timeseries.parquet"),
+            pd.read_parquet(f / "events.parquet"),
+            scenario,
+            seed,
+        )

@@ -71,9 +71,23 @@ class Beta(Frozen):
 class Age(Frozen):
     """Ages of the male population of joining age in the territory."""
 
-    min: int = P(10, "years", "seed: Sami joined at 14; modelling floor for child recruits", (8, 14), ge=5, le=30)
+    min: int = P(
+        10,
+        "years",
+        "seed: Sami joined at 14; modelling floor for child recruits",
+        (8, 14),
+        ge=5,
+        le=30,
+    )
     max: int = P(55, "years", "assumption: upper age of plausible recruits", (45, 65), ge=20, le=90)
-    under18_share: float = P(0.25, "share", "assumption: Syrian age pyramid (UN WPP 2015), males 10-55", (0.2, 0.35), ge=0, le=1)
+    under18_share: float = P(
+        0.25,
+        "share",
+        "assumption: Syrian age pyramid (UN WPP 2015), males 10-55",
+        (0.2, 0.35),
+        ge=0,
+        le=1,
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Age:
@@ -85,23 +99,74 @@ class Age(Frozen):
 class Household(Frozen):
     """Dependants per man, each Poisson; they enter the pay formula and the cost of living."""
 
-    wives_mean: float = P(0.9, "wives", "seed: pay formula counts 'each wife'; assumption for the mean", (0.6, 1.3), ge=0, le=4)
-    children_mean: float = P(3.0, "children", "assumption: Syrian fertility ~3 (World Bank 2014)", (2, 5), ge=0, le=15)
-    parents_mean: float = P(0.8, "parents", "seed: '$50 for each dependent parent'; assumption for the mean", (0.3, 1.5), ge=0, le=4)
-    dependants_mean: float = P(0.7, "people", "seed: the man 'financially responsible for his six sisters'", (0.2, 2), ge=0, le=15)
+    wives_mean: float = P(
+        1.3,
+        "wives",
+        "seed: pay formula counts 'each wife or slave'; assumption for the mean",
+        (0.8, 1.6),
+        ge=0,
+        le=4,
+    )
+    children_mean: float = P(
+        5.0,
+        "children per married man over 30",
+        "assumption: rural eastern Syria, fertility 4-5 (Syria Family Health Survey 2009)",
+        (3, 6),
+        ge=0,
+        le=15,
+    )
+    parents_mean: float = P(
+        1.2,
+        "parents",
+        "seed: '$50 for each dependent parent'; assumption for the mean",
+        (0.3, 1.5),
+        ge=0,
+        le=4,
+    )
+    dependants_mean: float = P(
+        0.7,
+        "people",
+        "seed: the man 'financially responsible for his six sisters'",
+        (0.2, 2),
+        ge=0,
+        le=15,
+    )
 
 
 class Population(Frozen):
     """Who can join: the local pool by origin, and prospective foreign fighters abroad."""
 
-    size: int = P(400_000, "simulated people", "assumption: chosen for speed; scale converts to real counts", gt=0, le=200_000_000)
-    scale: float = P(6.0, "real people per simulated person", "assumption (Covasim's pop_scale)", gt=0)
+    size: int = P(
+        400_000,
+        "simulated people",
+        "assumption: chosen for speed; scale converts to real counts",
+        gt=0,
+        le=200_000_000,
+    )
+    scale: float = P(
+        6.0, "real people per simulated person", "assumption (Covasim's pop_scale)", gt=0
+    )
     origins: dict[str, float] = P(
-        {"deir_ezzor": 0.17, "raqqa": 0.14, "aleppo": 0.14, "idlib": 0.06, "homs": 0.08, "hasakah": 0.08, "iraq": 0.33},
+        {
+            "deir_ezzor": 0.17,
+            "raqqa": 0.14,
+            "aleppo": 0.14,
+            "idlib": 0.06,
+            "homs": 0.08,
+            "hasakah": 0.08,
+            "iraq": 0.33,
+        },
         "share of the local pool",
         "seed names these provinces; shares are an assumption from ISIS-held population estimates (2015)",
     )
-    foreign_share: float = P(0.02, "share of all people", "assumption: pool sized to hold the Soufan Group's 27,000-31,000 foreign fighters (2015)", (0.01, 0.04), ge=0, le=0.5)
+    foreign_share: float = P(
+        0.02,
+        "share of all people",
+        "assumption: pool sized to hold the Soufan Group's 27,000-31,000 foreign fighters (2015)",
+        (0.01, 0.04),
+        ge=0,
+        le=0.5,
+    )
     foreign_regions: dict[str, float] = P(
         {"gulf": 0.3, "europe": 0.2, "central_asia": 0.2, "other_foreign": 0.3},
         "share of foreign fighters",
@@ -109,22 +174,73 @@ class Population(Frozen):
     )
     age: Age = Age()
     household: Household = Household()
-    ideology: Beta = P(Beta(a=1.5, b=5.0), "Beta(a, b)", "assumption: few true believers ('some Syrians ... are true believers')")
-    foreign_ideology: Beta = P(Beta(a=5.0, b=2.0), "Beta(a, b)", "assumption: foreign volunteers mostly committed")
+    ideology: Beta = P(
+        Beta(a=1.5, b=5.0),
+        "Beta(a, b)",
+        "assumption: few true believers ('some Syrians ... are true believers')",
+    )
+    foreign_ideology: Beta = P(
+        Beta(a=5.0, b=2.0), "Beta(a, b)", "assumption: foreign volunteers mostly committed"
+    )
     grievance: Beta = P(Beta(a=2.0, b=3.0), "Beta(a, b)", "seed: 2011 protests and repression")
     family_killed_share: dict[str, float] = P(
         {"default": 0.05, "homs": 0.25},
         "share",
         "seed: 'the majority of ISIS members from Homs' joined to take revenge; Homs repression 'particularly ruthless'",
     )
-    criminal_share: float = P(0.01, "share", "seed: 'pardoned hundreds of criminals previously convicted by Syrian regime courts'", (0.003, 0.03), ge=0, le=1)
-    fsa_share: float = P(0.06, "share", "seed: two former FSA fighters whose brigades surrendered; Ammar fought with the FSA", (0.02, 0.12), ge=0, le=1)
-    regime_share: float = P(0.03, "share", "seed: 'former military officials who have valuable expertise'", (0.01, 0.06), ge=0, le=1)
-    skilled_share: float = P(0.05, "share of non-regime men", "assumption: civilian men with usable expertise", (0.02, 0.1), ge=0, le=1)
-    circle_size: float = P(8.0, "people", "seed: Sami joined with 'several of his oldest childhood friends'", (4, 15), ge=1, le=100)
-    initial_members: float = P(12_000, "real members", "assumption: ISI/ISIS strength mid-2013 (before the CIA's 20,000-31,500 of Sept 2014)", (8_000, 15_000), ge=0)
-    initial_foreign_share: float = P(0.2, "share of initial members", "assumption", (0.1, 0.3), ge=0, le=1)
-    initial_iraqi_share: float = P(0.45, "share of initial members", "assumption: ISI's Iraqi core", (0.3, 0.6), ge=0, le=1)
+    criminal_share: float = P(
+        0.01,
+        "share",
+        "seed: 'pardoned hundreds of criminals previously convicted by Syrian regime courts'",
+        (0.003, 0.03),
+        ge=0,
+        le=1,
+    )
+    fsa_share: float = P(
+        0.06,
+        "share",
+        "seed: two former FSA fighters whose brigades surrendered; Ammar fought with the FSA",
+        (0.02, 0.12),
+        ge=0,
+        le=1,
+    )
+    regime_share: float = P(
+        0.03,
+        "share",
+        "seed: 'former military officials who have valuable expertise'",
+        (0.01, 0.06),
+        ge=0,
+        le=1,
+    )
+    skilled_share: float = P(
+        0.05,
+        "share of non-regime men",
+        "assumption: civilian men with usable expertise",
+        (0.02, 0.1),
+        ge=0,
+        le=1,
+    )
+    circle_size: float = P(
+        8.0,
+        "people",
+        "seed: Sami joined with 'several of his oldest childhood friends'",
+        (4, 15),
+        ge=1,
+        le=100,
+    )
+    initial_members: float = P(
+        12_000,
+        "real members",
+        "assumption: ISI/ISIS strength mid-2013 (before the CIA's 20,000-31,500 of Sept 2014)",
+        (8_000, 15_000),
+        ge=0,
+    )
+    initial_foreign_share: float = P(
+        0.2, "share of initial members", "assumption", (0.1, 0.3), ge=0, le=1
+    )
+    initial_iraqi_share: float = P(
+        0.45, "share of initial members", "assumption: ISI's Iraqi core", (0.3, 0.6), ge=0, le=1
+    )
 
     @field_validator("origins", "foreign_regions")
     @classmethod
@@ -153,59 +269,190 @@ class Population(Frozen):
 class Pay(Frozen):
     """The pay schedule (official ISIS documents quoted by the seed) and the fiscal rule."""
 
-    base: float = P(50.0, "USD/month", "seed: 'the starting salary for a fighter is $50 per month'", ge=0)
+    base: float = P(
+        50.0, "USD/month", "seed: 'the starting salary for a fighter is $50 per month'", ge=0
+    )
     per_wife: float = P(50.0, "USD/month", "seed: 'an additional $50 per wife or slave'", ge=0)
     per_parent: float = P(50.0, "USD/month", "seed: '$50 for each dependent parent'", ge=0)
     per_child: float = P(35.0, "USD/month", "seed: '$35 for each child'", ge=0)
-    per_dependant: float = P(0.0, "USD/month", "seed: the schedule names no other dependants (the six sisters)", ge=0)
-    foreign_premium: float = P(2.5, "multiplier", "seed: foreign fighters 'paid two or three times as much'", (2, 3), ge=1, le=10)
-    skill_premium: float = P(1.5, "multiplier", "seed: 'those with special skills or experience ... are paid the most'", (1, 2.5), ge=1, le=10)
-    in_kind_usd: float = P(60.0, "USD/month", "seed: 'free food, gas, and housing'; value is an assumption", (30, 150), ge=0)
-    factor: float = P(1.0, "share of schedule paid", "seed: salaries slashed 'by as much as 50 percent'; al-Tamimi (2015) memo", (0.5, 1), ge=0, le=1)
-    payroll_share: float = P(0.45, "share of revenue", "assumption: share of revenue available for members' pay", (0.2, 0.7), gt=0, le=1)
+    per_dependant: float = P(
+        0.0, "USD/month", "seed: the schedule names no other dependants (the six sisters)", ge=0
+    )
+    foreign_premium: float = P(
+        2.5,
+        "multiplier",
+        "seed: foreign fighters 'paid two or three times as much'",
+        (2, 3),
+        ge=1,
+        le=10,
+    )
+    skill_premium: float = P(
+        1.5,
+        "multiplier",
+        "seed: 'those with special skills or experience ... are paid the most'",
+        (1, 2.5),
+        ge=1,
+        le=10,
+    )
+    in_kind_usd: float = P(
+        60.0,
+        "USD/month",
+        "seed: 'free food, gas, and housing'; value is an assumption",
+        (30, 150),
+        ge=0,
+    )
+    factor: float = P(
+        1.0,
+        "share of schedule paid",
+        "seed: salaries slashed 'by as much as 50 percent'; al-Tamimi (2015) memo",
+        (0.5, 1),
+        ge=0,
+        le=1,
+    )
+    payroll_share: float = P(
+        0.25,
+        "share of revenue",
+        "assumption: share of revenue available for members' pay",
+        (0.2, 0.7),
+        gt=0,
+        le=1,
+    )
 
 
 class Training(Frozen):
     """The recruitment pipeline."""
 
-    sharia_days: int = P(38, "days", "seed: dawraat sharia 'last from 30 to 45 days'", (30, 45), ge=0, le=365)
-    bootcamp_days: int = P(30, "days", "seed: 'followed by military boot camp for another 30 days'", ge=0, le=365)
-    repentance_days: int = P(15, "days", "seed: dawrat istitaba; length is an assumption", (7, 30), ge=0, le=365)
-    full_days: int = P(68, "days", "seed: 30-45 + 30 days; the reference for 'fully trained'", (60, 75), gt=0, le=365)
+    sharia_days: int = P(
+        38, "days", "seed: dawraat sharia 'last from 30 to 45 days'", (30, 45), ge=0, le=365
+    )
+    bootcamp_days: int = P(
+        30, "days", "seed: 'followed by military boot camp for another 30 days'", ge=0, le=365
+    )
+    repentance_days: int = P(
+        15, "days", "seed: dawrat istitaba; length is an assumption", (7, 30), ge=0, le=365
+    )
+    full_days: int = P(
+        68,
+        "days",
+        "seed: 30-45 + 30 days; the reference for 'fully trained'",
+        (60, 75),
+        gt=0,
+        le=365,
+    )
 
 
 class Children(Frozen):
     """Child recruitment: the 'cubs of the Caliphate'."""
 
-    min_age: int = P(14, "years", "seed: Sami 'was 14 years old when he first joined in 2014'", (10, 18), ge=0, le=30)
-    intensity: float = P(0.6, "multiplier on under-18 joining", "seed: ISIS 'has started to recruit large numbers of child soldiers'", (0.2, 4), ge=0)
+    min_age: int = P(
+        14,
+        "years",
+        "seed: Sami 'was 14 years old when he first joined in 2014'",
+        (10, 18),
+        ge=0,
+        le=30,
+    )
+    rate: float = P(
+        0.0002,
+        "hazard per month for each child above the minimum age",
+        "seed: ISIS 'has started to recruit large numbers of child soldiers'; the 'cubs' are 'more ideologically malleable'",
+        (0.0, 0.01),
+        ge=0,
+        le=1,
+    )
+    cub_units: int = P(
+        2,
+        "units per province",
+        "seed: Tarek's unit in Deir Ezzor, '60 percent ... under the age of 18'; assumption that children are grouped",
+        (1, 10),
+        ge=1,
+        le=1000,
+    )
 
 
 class Enforcement(Frozen):
     """Deterrence: catching and executing those who try to leave (Epstein 2002 form)."""
 
-    intensity: float = P(1.0, "index", "seed: 'executed hundreds of its own fighters for trying to flee'", (0.3, 3), ge=0)
-    k: float = P(0.25, "1", "Epstein (2002): P = 1 - exp(-k C/A); calibrated", (0.05, 1), ge=0)
-    security_share: float = P(0.08, "share of members", "assumption: security apparatus (amniyat) per member", (0.03, 0.15), ge=0, le=1)
-    execute_share: float = P(0.6, "share of the caught", "seed: deserters executed, 'burned or frozen to death'", (0.3, 0.9), ge=0, le=1)
-    border: float = P(1.5, "1", "seed: deserters cross 'into Turkey or Jordan'; a closed border adds this to the catch exponent", (0, 4), ge=0)
-    fear: float = P(2.0, "1", "Epstein (2002): expected arrest deters action; calibrated", (0, 5), ge=0)
+    intensity: float = P(
+        1.0,
+        "index",
+        "seed: 'executed hundreds of its own fighters for trying to flee'",
+        (0.3, 3),
+        ge=0,
+    )
+    k: float = P(0.05, "1", "Epstein (2002): P = 1 - exp(-k C/A); calibrated", (0.02, 0.3), ge=0)
+    security_share: float = P(
+        0.08,
+        "share of members",
+        "assumption: security apparatus (amniyat) per member",
+        (0.03, 0.15),
+        ge=0,
+        le=1,
+    )
+    execute_share: float = P(
+        0.3,
+        "share of the caught",
+        "seed: deserters executed, 'burned or frozen to death'",
+        (0.3, 0.9),
+        ge=0,
+        le=1,
+    )
+    border: float = P(
+        1.0,
+        "1",
+        "seed: deserters cross 'into Turkey or Jordan'; a closed border adds this to the catch exponent",
+        (0, 4),
+        ge=0,
+    )
+    fear: float = P(
+        1.0, "1", "Epstein (2002): expected arrest deters action; calibrated", (0, 5), ge=0
+    )
 
 
 class Redeployment(Frozen):
     """Orders to distant fronts or against fellow Syrians."""
 
-    iraq_rate: float = P(0.0, "share of Syrian fighters ordered per month", "seed: Ammar ordered 'to the frontlines in Iraq'", (0, 0.1), ge=0, le=1)
-    libya_rate: float = P(0.0, "share per month", "seed: 'redeployment to Iraq and Libya'", (0, 0.05), ge=0, le=1)
-    fsa_rate: float = P(0.0, "share per month", "seed: 'send them into battle against fellow Syrians of the FSA'", (0, 0.1), ge=0, le=1)
-    tour_months: int = P(4, "months", "assumption: length of a posting away from home", (2, 12), ge=1, le=60)
+    iraq_rate: float = P(
+        0.0,
+        "share of Syrian fighters ordered per month",
+        "seed: Ammar ordered 'to the frontlines in Iraq'",
+        (0, 0.1),
+        ge=0,
+        le=1,
+    )
+    libya_rate: float = P(
+        0.0, "share per month", "seed: 'redeployment to Iraq and Libya'", (0, 0.05), ge=0, le=1
+    )
+    fsa_rate: float = P(
+        0.0,
+        "share per month",
+        "seed: 'send them into battle against fellow Syrians of the FSA'",
+        (0, 0.1),
+        ge=0,
+        le=1,
+    )
+    tour_months: int = P(
+        4, "months", "assumption: length of a posting away from home", (2, 12), ge=1, le=60
+    )
 
 
 class Amnesty(Frozen):
     """Coerced joining: amnesty for criminals and surrendered fighters."""
 
-    criminals: float = P(0.04, "hazard per month", "seed: 'released and pardoned hundreds of criminals ... on the condition that they enlist'", (0.01, 0.1), ge=0)
-    surrenders: float = P(0.004, "hazard per month for FSA fighters", "seed: 'both of their brigades were forced to surrender'", (0.001, 0.02), ge=0)
+    criminals: float = P(
+        0.0005,
+        "hazard per month",
+        "seed: 'released and pardoned hundreds of criminals ... on the condition that they enlist'",
+        (0.01, 0.1),
+        ge=0,
+    )
+    surrenders: float = P(
+        0.0005,
+        "hazard per month for FSA fighters",
+        "seed: 'both of their brigades were forced to surrender'",
+        (0.001, 0.02),
+        ge=0,
+    )
 
 
 class Leadership(Frozen):
@@ -213,18 +460,54 @@ class Leadership(Frozen):
 
     leader_share: float = P(0.05, "share of members", "assumption", (0.02, 0.1), ge=0, le=0.5)
     admin_share: float = P(0.15, "share of members", "assumption", (0.05, 0.3), ge=0, le=0.9)
-    foreign_weight: float = P(3.0, "log-odds", "seed: 'foreign fighters are rapidly promoted to leadership positions'", (1, 5), ge=0)
-    iraqi_weight: float = P(3.0, "log-odds", "seed: 'the majority of ISIS leaders in Syria are foreigners or Iraqis'", (1, 5), ge=0)
-    syrian_admin_weight: float = P(2.0, "log-odds", "seed: ISIS relies on Syrians for 'administrating vital institutions, including taxation'", (0.5, 4), ge=0)
+    foreign_weight: float = P(
+        3.0,
+        "log-odds",
+        "seed: 'foreign fighters are rapidly promoted to leadership positions'",
+        (1, 5),
+        ge=0,
+    )
+    iraqi_weight: float = P(
+        3.0,
+        "log-odds",
+        "seed: 'the majority of ISIS leaders in Syria are foreigners or Iraqis'",
+        (1, 5),
+        ge=0,
+    )
+    syrian_admin_weight: float = P(
+        2.0,
+        "log-odds",
+        "seed: ISIS relies on Syrians for 'administrating vital institutions, including taxation'",
+        (0.5, 4),
+        ge=0,
+    )
 
 
 class Suspicion(Frozen):
     """Commanders' suspicion and high-risk assignment."""
 
-    decay: float = P(0.8, "per month", "assumption: suspicion fades without new cause", (0.6, 0.95), ge=0, le=1)
-    syrian_gain: float = P(0.1, "per month", "seed: Syrians 'uniquely vulnerable to accusations of being too close to the civilian population'", (0.02, 0.3), ge=0, le=1)
-    friend_gain: float = P(0.3, "per friend who left", "assumption: guilt by association", (0.1, 0.6), ge=0, le=1)
-    threshold: float = P(0.35, "suspicion", "seed: 'those suspected of disloyalty are frequently assigned to the most high-risk missions'", (0.2, 0.6), ge=0, le=1)
+    decay: float = P(
+        0.8, "per month", "assumption: suspicion fades without new cause", (0.6, 0.95), ge=0, le=1
+    )
+    syrian_gain: float = P(
+        0.1,
+        "per month",
+        "seed: Syrians 'uniquely vulnerable to accusations of being too close to the civilian population'",
+        (0.02, 0.3),
+        ge=0,
+        le=1,
+    )
+    friend_gain: float = P(
+        0.3, "per friend who left", "assumption: guilt by association", (0.1, 0.6), ge=0, le=1
+    )
+    threshold: float = P(
+        0.35,
+        "suspicion",
+        "seed: 'those suspected of disloyalty are frequently assigned to the most high-risk missions'",
+        (0.2, 0.6),
+        ge=0,
+        le=1,
+    )
 
 
 class Organization(Frozen):
@@ -238,27 +521,79 @@ class Organization(Frozen):
     amnesty: Amnesty = Amnesty()
     leadership: Leadership = Leadership()
     suspicion: Suspicion = Suspicion()
-    units_per_province: int = P(10, "units", "assumption: combat units per province (Tarek's unit in Deir Ezzor)", (5, 30), ge=1, le=1000)
-    repression: float = P(0.3, "index", "seed: ISIS 'forbids civil society ... imitates the torture techniques used in Syrian prisons'", (0, 1), ge=0, le=5)
-    syrians_needed: float = P(12_000, "real Syrian members", "seed: ISIS 'relies heavily on its Syrian members' for governance; size is an assumption", (6_000, 20_000), gt=0)
-    governance_elasticity: float = P(0.8, "1", "assumption: revenue falls less than proportionally with Syrian staff", (0.3, 1.5), ge=0)
+    units_per_province: int = P(
+        10,
+        "units",
+        "assumption: combat units per province (Tarek's unit in Deir Ezzor)",
+        (5, 30),
+        ge=1,
+        le=1000,
+    )
+    repression: float = P(
+        0.3,
+        "index",
+        "seed: ISIS 'forbids civil society ... imitates the torture techniques used in Syrian prisons'",
+        (0, 1),
+        ge=0,
+        le=5,
+    )
+    syrians_needed: float = P(
+        12_000,
+        "real Syrian members",
+        "seed: ISIS 'relies heavily on its Syrian members' for governance; size is an assumption",
+        (6_000, 20_000),
+        gt=0,
+    )
+    governance_elasticity: float = P(
+        0.8,
+        "1",
+        "assumption: revenue falls less than proportionally with Syrian staff",
+        (0.3, 1.5),
+        ge=0,
+    )
 
 
 class Environment(Frozen):
     """Exogenous series: each a constant or {'YYYY-MM': value} knots."""
 
-    unemployment: Series = P(0.5, "share", "seed: Syria 'has the highest unemployment rate of any country in the Arab world'")
-    civilian_wage_usd: Series = P(60.0, "USD/month", "seed: a 12-hour job paying too little 'to buy enough bread'")
+    unemployment: Series = P(
+        0.5,
+        "share",
+        "seed: Syria 'has the highest unemployment rate of any country in the Arab world'",
+    )
+    civilian_wage_usd: Series = P(
+        60.0, "USD/month", "seed: a 12-hour job paying too little 'to buy enough bread'"
+    )
     food_price_index: Series = P(1.0, "index, 2013 = 1", "seed: 'pay cuts and rising food prices'")
-    food_cost_usd: float = P(30.0, "USD per person per month at index 1", "assumption: WFP Syria food basket (2014)", (20, 45), gt=0)
-    aid_usd: Series = P(20.0, "USD per household per month", "seed: 'humanitarian groups were forced to withdraw'")
+    food_cost_usd: float = P(
+        30.0,
+        "USD per person per month at index 1",
+        "assumption: WFP Syria food basket (2014)",
+        (20, 45),
+        gt=0,
+    )
+    aid_usd: Series = P(
+        20.0, "USD per household per month", "seed: 'humanitarian groups were forced to withdraw'"
+    )
     territory_km2: Series = P(90_800.0, "km2", "IHS Conflict Monitor (2015-2016)")
-    military_pressure: Series = P(1.0, "index", "assumption: coalition and rival offensives, 2015 = 1")
-    border_openness: Series = P(1.0, "index, 0 closed to 1 open", "seed: deserters cross 'into Turkey or Jordan'")
-    rival_pay_usd: Series = P(36.0, "USD/month", "seed: 'the FSA may pay its fighters as little as $36 per month'")
+    military_pressure: Series = P(
+        1.0, "index", "assumption: coalition and rival offensives, 2015 = 1"
+    )
+    border_openness: Series = P(
+        1.0, "index, 0 closed to 1 open", "seed: deserters cross 'into Turkey or Jordan'"
+    )
+    rival_pay_usd: Series = P(
+        36.0, "USD/month", "seed: 'the FSA may pay its fighters as little as $36 per month'"
+    )
     revenue_usd: Series = P(80e6, "USD/month", "IHS (2015): about $80M a month in mid-2015")
-    foreign_inflow: Series = P(1500.0, "real arrivals per month", "US military estimates (2015-2016)")
-    appeal: Series = P(1.0, "index", "assumption: the group's pull through expansion ('promise to deliver security, prosperity')")
+    foreign_inflow: Series = P(
+        1500.0, "real arrivals per month", "US military estimates (2015-2016)"
+    )
+    appeal: Series = P(
+        1.0,
+        "index",
+        "assumption: the group's pull through expansion ('promise to deliver security, prosperity')",
+    )
 
     @field_validator("*")
     @classmethod
@@ -277,56 +612,206 @@ class Hazard(Frozen):
 
 
 def H(base: float, effect: float, effect2: float, source: str) -> Any:
-    return P(Hazard(base=base, effect=effect, effect2=effect2), "per month; log-linear effects", source)
+    return P(
+        Hazard(base=base, effect=effect, effect2=effect2), "per month; log-linear effects", source
+    )
 
 
 class Joining(Frozen):
     """Joining hazards, one per motive; each is base * exp(effects . x) (MODEL.md §2)."""
 
-    ideology: Hazard = H(0.0008, 5.0, 0.0, "seed: 'true believers ... ideologically committed'; effect on ideology")
-    economic: Hazard = H(0.0006, 3.0, 1.0, "seed: 'I had no choice but to join ISIS'; effects on shortfall and on log(offer/outside)")
-    revenge: Hazard = H(0.004, 2.0, 0.0, "seed: 'joined ISIS to take revenge'; effect on grievance")
-    opportunism: Hazard = H(0.001, 2.0, 0.0, "seed: opportunists 'trying to maximize power and money'; effect on (1 - ideology)")
-    friends: float = P(2.0, "log-effect per friend share", "seed: Sami joined together with his childhood friends", (0.5, 4), ge=0)
+    ideology: Hazard = H(
+        0.0005, 5.0, 0.0, "seed: 'true believers ... ideologically committed'; effect on ideology"
+    )
+    economic: Hazard = H(
+        0.000003,
+        3.0,
+        1.0,
+        "seed: 'I had no choice but to join ISIS'; effects on shortfall and on log(offer/outside)",
+    )
+    revenge: Hazard = H(
+        0.0004,
+        2.0,
+        1.5,
+        "seed: 'joined ISIS to take revenge'; effects on grievance and a family killed by the regime",
+    )
+    opportunism: Hazard = H(
+        0.0007,
+        2.0,
+        0.0,
+        "seed: opportunists 'trying to maximize power and money'; effect on (1 - ideology)",
+    )
+    friends: float = P(
+        2.0,
+        "log-effect per friend share",
+        "seed: Sami joined together with his childhood friends",
+        (0.5, 4),
+        ge=0,
+    )
     foreign_scale: float = P(1.0, "multiplier", "assumption: inflow as scripted", (0.5, 1.5), ge=0)
 
 
 class Leaving(Frozen):
     """Leaving hazards, one per driver (MODEL.md §3)."""
 
-    losing: Hazard = H(0.004, 6.0, 0.0, "seed: 'They are growing weaker by the day'; effect on territory lost from the peak")
-    authoritarianism: Hazard = H(0.002, 1.5, 0.0, "seed: 'ISIS is extremely authoritarian, just like the regime'; effect on disillusion")
-    favoritism: Hazard = H(0.003, 1.0, 1.0, "seed: foreign fighters paid 2-3x and promoted; effects on pay ratio and high-risk duty")
-    pay: Hazard = H(0.002, 4.0, 0.0, "seed: 'could no longer afford to feed his family as a result of pay cuts'; effect on shortfall")
-    redeployment: Hazard = H(0.05, 2.0, 0.0, "seed: Ammar fled 'soon after receiving news of his imminent transfer'; effect on grievance")
-    coercion: Hazard = H(0.03, 1.0, 0.0, "seed: 'I joined to stay alive and immediately started making plans to escape'")
-    commitment: float = P(3.0, "log-effect of ideology", "seed: believers stay; assumption for size", (1, 5), ge=0)
-    economic_motive: float = P(1.5, "log-effect", "seed: 'For Syrians who joined ISIS primarily for economic reasons, the benefits ... are no longer worth the risks'", (0.5, 3), ge=0)
-    revenge_motive: float = P(1.5, "log-effect on redeployment exits", "seed: 'His enemy has always been the Syrian regime'", (0.5, 3), ge=0)
-    leader_factor: float = P(0.2, "multiplier", "assumption: leaders rarely leave", (0, 1), ge=0, le=1)
-    friends: float = P(1.0, "log-effect per friend who left or was executed", "seed: Ammar 'watched ISIS execute friends he had known since childhood'", (0.2, 3), ge=0)
-    disillusion_execution: float = P(0.5, "per friend executed", "seed: executions of 'members suspected of disloyalty' disillusion", (0.1, 1), ge=0)
-    disillusion_repression: float = P(0.05, "per month per repression index", "seed: 'harsh realities of ISIS rule'", (0.01, 0.2), ge=0)
-    rival_base: float = P(0.35, "probability", "seed: 'Some join moderate rebel groups ... others abandon the conflict'", (0.1, 0.6), ge=0, le=1)
-    jordan_share: float = P(0.1, "share of those abroad", "seed: crossing 'into Turkey or Jordan'; assumption: Turkey is nearer", (0, 0.3), ge=0, le=1)
+    losing: Hazard = H(
+        0.01,
+        6.0,
+        0.0,
+        "seed: 'They are growing weaker by the day'; effect on territory lost from the peak",
+    )
+    authoritarianism: Hazard = H(
+        0.002,
+        1.5,
+        0.0,
+        "seed: 'ISIS is extremely authoritarian, just like the regime'; effect on disillusion",
+    )
+    favoritism: Hazard = H(
+        0.003,
+        1.0,
+        1.0,
+        "seed: foreign fighters paid 2-3x and promoted; effects on pay ratio and high-risk duty",
+    )
+    pay: Hazard = H(
+        0.003,
+        4.0,
+        0.0,
+        "seed: 'could no longer afford to feed his family as a result of pay cuts'; effect on shortfall",
+    )
+    redeployment: Hazard = H(
+        0.05,
+        2.0,
+        0.0,
+        "seed: Ammar fled 'soon after receiving news of his imminent transfer'; effect on grievance",
+    )
+    coercion: Hazard = H(
+        0.03,
+        1.0,
+        0.0,
+        "seed: 'I joined to stay alive and immediately started making plans to escape'",
+    )
+    commitment: float = P(
+        3.0, "log-effect of ideology", "seed: believers stay; assumption for size", (1, 5), ge=0
+    )
+    economic_motive: float = P(
+        1.5,
+        "log-effect",
+        "seed: 'For Syrians who joined ISIS primarily for economic reasons, the benefits ... are no longer worth the risks'",
+        (0.5, 3),
+        ge=0,
+    )
+    revenge_motive: float = P(
+        1.5,
+        "log-effect on redeployment exits",
+        "seed: 'His enemy has always been the Syrian regime'",
+        (0.5, 3),
+        ge=0,
+    )
+    foreign_factor: float = P(
+        0.4,
+        "multiplier",
+        "seed: of those who defected 'A high percentage of them are Syrian'; assumption: foreigners face prosecution at home and lack local help to escape",
+        (0.2, 1),
+        ge=0,
+        le=1,
+    )
+    leader_factor: float = P(
+        0.2, "multiplier", "assumption: leaders rarely leave", (0, 1), ge=0, le=1
+    )
+    friends: float = P(
+        1.0,
+        "log-effect per friend who left or was executed",
+        "seed: Ammar 'watched ISIS execute friends he had known since childhood'",
+        (0.2, 3),
+        ge=0,
+    )
+    disillusion_execution: float = P(
+        0.5,
+        "per friend executed",
+        "seed: executions of 'members suspected of disloyalty' disillusion",
+        (0.1, 1),
+        ge=0,
+    )
+    disillusion_repression: float = P(
+        0.05,
+        "per month per repression index",
+        "seed: 'harsh realities of ISIS rule'",
+        (0.01, 0.2),
+        ge=0,
+    )
+    rival_base: float = P(
+        0.35,
+        "probability",
+        "seed: 'Some join moderate rebel groups ... others abandon the conflict'",
+        (0.1, 0.6),
+        ge=0,
+        le=1,
+    )
+    jordan_share: float = P(
+        0.1,
+        "share of those abroad",
+        "seed: crossing 'into Turkey or Jordan'; assumption: Turkey is nearer",
+        (0, 0.3),
+        ge=0,
+        le=1,
+    )
 
 
 class Combat(Frozen):
     """Combat deaths (MODEL.md §4)."""
 
-    base: float = P(0.02, "deaths per member-month at pressure 1", "assumption: calibrated to strength estimates", (0.005, 0.05), ge=0, le=1)
-    high_risk: float = P(1.2, "log-effect", "seed: 'assigned to the most dangerous jobs on the front lines'", (0.5, 2), ge=0)
-    child: float = P(0.8, "log-effect", "seed: children used 'as cannon fodder on the frontlines'", (0.3, 1.5), ge=0)
-    untrained: float = P(1.0, "log-effect at zero training", "seed: children 'lacked the training and experience'", (0.3, 1.5), ge=0)
-    leader: float = P(-1.5, "log-effect", "assumption: leaders and administrators stay off the front", (-3, 0), le=0)
+    base: float = P(
+        0.06,
+        "deaths per member-month at pressure 1",
+        "assumption: calibrated to strength estimates",
+        (0.005, 0.05),
+        ge=0,
+        le=1,
+    )
+    high_risk: float = P(
+        1.2,
+        "log-effect",
+        "seed: 'assigned to the most dangerous jobs on the front lines'",
+        (0.5, 2),
+        ge=0,
+    )
+    child: float = P(
+        0.8,
+        "log-effect",
+        "seed: children used 'as cannon fodder on the frontlines'",
+        (0.3, 1.5),
+        ge=0,
+    )
+    untrained: float = P(
+        1.0,
+        "log-effect at zero training",
+        "seed: children 'lacked the training and experience'",
+        (0.3, 1.5),
+        ge=0,
+    )
+    leader: float = P(
+        -1.5,
+        "log-effect",
+        "assumption: leaders and administrators stay off the front",
+        (-3, 0),
+        le=0,
+    )
     away: float = P(0.3, "log-effect in Iraq or Libya", "assumption", (0, 1), ge=0)
 
 
 class Harm(Frozen):
     """Indiscipline and harm to civilians."""
 
-    untrained: float = P(1.0, "weight", "seed: the sharia course 'does set some limits on violence against civilians'", (0.5, 2), ge=0)
-    opportunist: float = P(1.0, "weight", "seed: '80 percent of ISIS members are bad guys'", (0.5, 2), ge=0)
+    untrained: float = P(
+        1.0,
+        "weight",
+        "seed: the sharia course 'does set some limits on violence against civilians'",
+        (0.5, 2),
+        ge=0,
+    )
+    opportunist: float = P(
+        1.0, "weight", "seed: '80 percent of ISIS members are bad guys'", (0.5, 2), ge=0
+    )
     child: float = P(0.5, "weight", "assumption", (0, 1), ge=0)
 
 
@@ -415,7 +900,9 @@ def _walk(path: str) -> None:
             return  # inside a mapping or series: keys are checked by validation
         if part not in model.model_fields:
             where = ".".join(parts[:i]) or "the top level"
-            raise UserError(f"{path}: unknown field {part!r} in {where}; allowed: {_allowed(model)}")
+            raise UserError(
+                f"{path}: unknown field {part!r} in {where}; allowed: {_allowed(model)}"
+            )
         ann = model.model_fields[part].annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
         if model is None and i < len(parts) - 2:
@@ -472,7 +959,9 @@ def _format(err: ValidationError, origin: str) -> str:
     return f"{origin}: {loc or 'scenario'}: {msg}{tail}"
 
 
-def from_dict(data: dict[str, Any], origin: str = "scenario", overrides: list[str] | None = None) -> Scenario:
+def from_dict(
+    data: dict[str, Any], origin: str = "scenario", overrides: list[str] | None = None
+) -> Scenario:
     """Validate a scenario from plain data, applying ``path=value`` overrides first."""
     data = copy.deepcopy(data)
     for text in overrides or []:
@@ -562,4 +1051,3 @@ def resolve(scenario: Scenario | str | Path, overrides: list[str] | None = None)
             return scenario
         return from_dict(scenario.model_dump(), origin=scenario.name, overrides=overrides)
     return load(scenario, overrides)
-

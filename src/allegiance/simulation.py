@@ -47,7 +47,14 @@ from .synthesize import home_units, synthesize
 from .world import calendar
 
 STREAMS = (
-    "synthesize", "joining", "foreign", "assignment", "redeployment", "combat", "leaving", "routes",
+    "synthesize",
+    "joining",
+    "foreign",
+    "assignment",
+    "redeployment",
+    "combat",
+    "leaving",
+    "routes",
     "enforcement",
 )
 N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
@@ -76,7 +83,9 @@ class Simulation:
         self.people: People = synthesize(scenario, self.rng["synthesize"])
         self.n_circles = int(self.people.circle.max()) + 1 if self.people.size else 1
         foreign_mask = self.people.origin >= FOREIGN_MIN
-        self.first_foreign = int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
+        self.first_foreign = (
+            int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
+        )
         self.recorder = Recorder(scenario.months)
         initial_foreign = int((foreign_mask & (self.people.status == Status.MEMBER)).sum())
         self.org = OrgState(1.0, 0.0, np.zeros(self.n_circles, dtype=np.float32), initial_foreign)
@@ -99,15 +108,21 @@ class Simulation:
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
         members = np.flatnonzero(p.status == Status.MEMBER)
         syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
-        capacity = governance.capacity(syrians, org_pol.syrians_needed, org_pol.governance_elasticity)
+        capacity = governance.capacity(
+            syrians, org_pol.syrians_needed, org_pol.governance_elasticity
+        )
         revenue = env.revenue_usd * capacity
         payroll = float(pay.schedule_usd(p, members, org_pol.pay).sum()) * scale
-        factor = governance.pay_factor(org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll)
+        factor = governance.pay_factor(
+            org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll
+        )
         self.org.pay_factor = factor
 
         # joining: five motives over the civilian pool, then foreign arrivals
         pull = joining.circle_pull(p, members, self.n_circles)
-        joiners, motives = joining.join(p, month, factor, pull, g["joining"], max(1000, p.size // 10))
+        joiners, motives = joining.join(
+            p, month, factor, pull, g["joining"], max(1000, p.size // 10)
+        )
         joining.enlist(p, joiners, motives, month)
         rec.events(Event.JOIN, p, joiners, t)
         arrivals = foreign.arrive(p, month, scale, self.first_foreign, g["foreign"])
@@ -116,7 +131,9 @@ class Simulation:
 
         # training, then postings
         graduates = training.advance(p, np.flatnonzero(p.status == Status.TRAINING))
-        p.unit[graduates] = home_units(p, graduates, per_province, g["assignment"])
+        p.unit[graduates] = home_units(
+            p, graduates, per_province, g["assignment"], t, org_pol.children.cub_units
+        )
         members = np.flatnonzero(p.status == Status.MEMBER)
         assignment.fill_posts(p, members, org_pol, g["assignment"])
         assignment.update_suspicion(p, members, org_pol, self.org.friends_left)
@@ -139,10 +156,16 @@ class Simulation:
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
         p_caught = enforcement.catch_probability(
-            p.unit[trying] // per_province, p.unit[alive] // per_province, route,
-            org_pol.enforcement, env.border_openness, N_LOCATIONS,
+            p.unit[trying] // per_province,
+            p.unit[alive] // per_province,
+            route,
+            org_pol.enforcement,
+            env.border_openness,
+            N_LOCATIONS,
         )
-        escaped, executed = enforcement.fates(p, trying, p_caught, org_pol.enforcement, g["enforcement"])
+        escaped, executed = enforcement.fates(
+            p, trying, p_caught, org_pol.enforcement, g["enforcement"]
+        )
         spared = ~escaped & ~executed
         gone = trying[escaped]
         gone_route = route[escaped]
@@ -159,17 +182,63 @@ class Simulation:
 
         # ties: friends who left or died move those still inside
         remaining = alive[p.status[alive] == Status.MEMBER]
-        self.org.friends_left = ties.update(self.org.friends_left, p, gone, trying[executed], killed)
+        self.org.friends_left = ties.update(
+            self.org.friends_left, p, gone, trying[executed], killed
+        )
         lv = pol.leaving
-        ties.disillusion(p, remaining, trying[executed], lv.disillusion_execution, org_pol.repression,
-                         lv.disillusion_repression, self.n_circles)
+        ties.disillusion(
+            p,
+            remaining,
+            trying[executed],
+            lv.disillusion_execution,
+            org_pol.repression,
+            lv.disillusion_repression,
+            self.n_circles,
+        )
 
-        self._record(month.index, pol, env, remaining, joiners, motives, arrivals, graduates, killed,
-                     trying, driver, route, escaped, executed, spared, factor, capacity, revenue)
+        self._record(
+            month.index,
+            pol,
+            env,
+            remaining,
+            joiners,
+            motives,
+            arrivals,
+            graduates,
+            killed,
+            trying,
+            driver,
+            route,
+            escaped,
+            executed,
+            spared,
+            factor,
+            capacity,
+            revenue,
+        )
         self.t += 1
 
-    def _record(self, t, pol, env, members, joiners, motives, arrivals, graduates, killed,  # noqa: ANN001, PLR0913
-                trying, driver, route, escaped, executed, spared, factor, capacity, revenue) -> None:
+    def _record(
+        self,
+        t,
+        pol,
+        env,
+        members,
+        joiners,
+        motives,
+        arrivals,
+        graduates,
+        killed,  # noqa: ANN001, PLR0913
+        trying,
+        driver,
+        route,
+        escaped,
+        executed,
+        spared,
+        factor,
+        capacity,
+        revenue,
+    ) -> None:
         p, s = self.people, self.scenario.population.scale
         census = np.bincount(p.status, minlength=len(Status))
         origin = p.origin[members]
@@ -182,7 +251,9 @@ class Simulation:
         unit_u18 = np.bincount(p.unit[members[u18]], minlength=unit_n.size)
         big = unit_n >= 10
         pay_usd = pay.schedule_usd(p, members, pol.organization.pay) * factor
-        civilians_local = float(census[Status.CIVILIAN] - (p.status[self.first_foreign:] == 0).sum())
+        civilians_local = float(
+            census[Status.CIVILIAN] - (p.status[self.first_foreign :] == 0).sum()
+        )
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,
@@ -201,8 +272,12 @@ class Simulation:
             "deserted": census[Status.DESERTED] * s,
             "defected": census[Status.DEFECTED] * s,
             "under18_share": float(u18.mean()) if members.size else 0.0,
-            "max_unit_under18_share": float((unit_u18[big] / unit_n[big]).max()) if big.any() else 0.0,
-            "leaders_foreign_or_iraqi_share": float((origin[lead] >= IRAQI).mean()) if lead.any() else 0.0,
+            "max_unit_under18_share": float((unit_u18[big] / unit_n[big]).max())
+            if big.any()
+            else 0.0,
+            "leaders_foreign_or_iraqi_share": float((origin[lead] >= IRAQI).mean())
+            if lead.any()
+            else 0.0,
         }
         j = np.bincount(motives, minlength=len(Motive))
         for m in _MOTIVES:
@@ -226,7 +301,9 @@ class Simulation:
             "pay_syrian_usd": float(pay_usd[syrian].mean()) if syrian.any() else 0.0,
             "pay_foreign_usd": float(pay_usd[foreign_m].mean()) if foreign_m.any() else 0.0,
             "pay_factor": factor,
-            "training_days": float(pol.organization.training.sharia_days + pol.organization.training.bootcamp_days),
+            "training_days": float(
+                pol.organization.training.sharia_days + pol.organization.training.bootcamp_days
+            ),
             "governance_capacity": capacity,
             "revenue_usd": revenue,
             "civilian_harm": harm.civilian_harm(p, members, pol, t, s, civilians_local * s),
@@ -242,11 +319,17 @@ class Simulation:
             self.step()
             if on_step is not None:
                 on_step(self.t, total)
-        return Results(self.recorder.timeseries(), self.recorder.event_table(), self.scenario, self.seed)
+        return Results(
+            self.recorder.timeseries(), self.recorder.event_table(), self.scenario, self.seed
+        )
 
 
-def run(scenario: Scenario | str, seed: int = 0, overrides: list[str] | None = None,
-        on_step: Callable[[int, int], None] | None = None) -> Results:
+def run(
+    scenario: Scenario | str,
+    seed: int = 0,
+    overrides: list[str] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+) -> Results:
     """Run a scenario (object or YAML path) with a seed; returns Results."""
     from .scenario import resolve
 

@@ -21,7 +21,9 @@ _LOCAL_CODE = {name: int(Origin[name.upper()]) for name in LOCAL_ORIGINS}
 _FOREIGN_CODE = {name: int(Origin[name.upper()]) for name in FOREIGN_REGIONS}
 
 
-def _categorical(rng: np.random.Generator, n: int, shares: dict[str, float], codes: dict[str, int]) -> np.ndarray:
+def _categorical(
+    rng: np.random.Generator, n: int, shares: dict[str, float], codes: dict[str, int]
+) -> np.ndarray:
     keys = list(shares)
     p = np.array([shares[k] for k in keys], dtype=np.float64)
     idx = rng.choice(len(keys), size=n, p=p / p.sum())
@@ -96,15 +98,17 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
             fk_share[origin == _LOCAL_CODE[name]] = share
     family_killed = (rng.random(n) < fk_share) & ~foreign
     grievance = rng.beta(pop.grievance.a, pop.grievance.b, n).astype(np.float32)
-    grievance = np.where(family_killed, np.minimum(1.0, grievance + 0.4), grievance).astype(np.float32)
+    grievance = np.where(family_killed, np.minimum(1.0, grievance + 0.4), grievance).astype(
+        np.float32
+    )
     grievance[foreign] *= 0.5  # the regime is not their personal enemy (assumption)
     criminal = (rng.random(n) < pop.criminal_share) & ~foreign & adult
     r = rng.random(n)
     affiliation = np.zeros(n, dtype=np.uint8)
     affiliation[(r < pop.fsa_share) & adult & ~foreign] = Affiliation.FSA
-    affiliation[(r >= pop.fsa_share) & (r < pop.fsa_share + pop.regime_share) & adult & ~foreign] = (
-        Affiliation.REGIME
-    )
+    affiliation[
+        (r >= pop.fsa_share) & (r < pop.fsa_share + pop.regime_share) & adult & ~foreign
+    ] = Affiliation.REGIME
     # expertise: former officers, and more often foreigners ('usually foreigners' are paid most)
     skill_p = np.where(foreign, 2 * pop.skilled_share, pop.skilled_share)
     skilled = (affiliation == Affiliation.REGIME) | ((rng.random(n) < skill_p) & adult)
@@ -140,7 +144,9 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     return people
 
 
-def _seed_members(people: People, scenario: Scenario, rng: np.random.Generator, adult: np.ndarray) -> None:
+def _seed_members(
+    people: People, scenario: Scenario, rng: np.random.Generator, adult: np.ndarray
+) -> None:
     """Make the organization that exists at the start: Iraqi core, Syrians, some foreigners."""
     pop = scenario.population
     total = int(round(pop.initial_members / pop.scale))
@@ -179,9 +185,20 @@ def _seed_members(people: People, scenario: Scenario, rng: np.random.Generator, 
     people.unit[idx] = home_units(people, idx, scenario.organization.units_per_province, rng)
 
 
-def home_units(people: People, idx: np.ndarray, per_province: int, rng: np.random.Generator) -> np.ndarray:
-    """Units for new members: a unit in their home province; foreigners anywhere in Syria or Iraq."""
+def home_units(
+    people: People,
+    idx: np.ndarray,
+    per_province: int,
+    rng: np.random.Generator,
+    month: int = 0,
+    cub_units: int = 1,
+) -> np.ndarray:
+    """Units for new members: a unit in their home province (foreigners anywhere in Syria or
+    Iraq); children go to the province's first ``cub_units`` units, as in Tarek's unit."""
     province = people.origin[idx].astype(np.int32)
     far = province > IRAQI
     province[far] = rng.integers(0, IRAQI + 1, int(far.sum()))
-    return (province * per_province + rng.integers(0, per_province, idx.size)).astype(np.int32)
+    slot = rng.integers(0, per_province, idx.size)
+    child = people.age_years(month, idx) < 18
+    slot[child] = rng.integers(0, min(cub_units, per_province), int(child.sum()))
+    return (province * per_province + slot).astype(np.int32)

@@ -27,7 +27,9 @@ def _fill(rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int)
     return pool[np.argpartition(-key, k - 1)[:k]]
 
 
-def fill_posts(people: People, members: np.ndarray, org: Organization, rng: np.random.Generator) -> None:
+def fill_posts(
+    people: People, members: np.ndarray, org: Organization, rng: np.random.Generator
+) -> None:
     """Promote fighters into vacant leader and administrator posts."""
     lead = org.leadership
     role = people.role[members]
@@ -45,11 +47,15 @@ def fill_posts(people: People, members: np.ndarray, org: Organization, rng: np.r
     fighters = members[people.role[members] == Role.FIGHTER]
     f_origin = people.origin[fighters]
     vacant = int(round(lead.admin_share * members.size)) - int((role == Role.ADMINISTRATOR).sum())
-    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + people.skilled[fighters]).astype(np.float64)
+    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + people.skilled[fighters]).astype(
+        np.float64
+    )
     people.role[_fill(rng, fighters, logit, vacant)] = Role.ADMINISTRATOR
 
 
-def update_suspicion(people: People, members: np.ndarray, org: Organization, friends_left: np.ndarray) -> None:
+def update_suspicion(
+    people: People, members: np.ndarray, org: Organization, friends_left: np.ndarray
+) -> None:
     """Update commanders' suspicion and who is sent on high-risk missions."""
     s = org.suspicion
     syrian = people.origin[members] <= SYRIAN_MAX

@@ -15,8 +15,14 @@ from ..people import People, Posting, Role
 from ..scenario import Scenario
 
 
-def deaths(people: People, members: np.ndarray, policy: Scenario, pressure: float, month: int,
-           rng: np.random.Generator) -> np.ndarray:
+def deaths(
+    people: People,
+    members: np.ndarray,
+    policy: Scenario,
+    pressure: float,
+    month: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Draw this month's combat deaths among ``members``; returns their indices."""
     c = policy.combat
     full = policy.organization.training.full_days

@@ -17,11 +17,21 @@ from ..people import People, Route
 from ..scenario import Enforcement
 
 
-def catch_probability(location: np.ndarray, member_location: np.ndarray, route: np.ndarray,
-                      policy: Enforcement, border_openness: float, n_locations: int) -> np.ndarray:
+def catch_probability(
+    location: np.ndarray,
+    member_location: np.ndarray,
+    route: np.ndarray,
+    policy: Enforcement,
+    border_openness: float,
+    n_locations: int,
+) -> np.ndarray:
     """P(caught) for each person trying to leave, from where they are and their route."""
     attempts = np.bincount(location, minlength=n_locations).astype(np.float64)
-    guards = policy.intensity * policy.security_share * np.bincount(member_location, minlength=n_locations)
+    guards = (
+        policy.intensity
+        * policy.security_share
+        * np.bincount(member_location, minlength=n_locations)
+    )
     ratio = guards[location] / np.maximum(attempts[location], 1.0)
     exponent = policy.k * ratio
     abroad = route != Route.RIVAL
@@ -29,8 +39,13 @@ def catch_probability(location: np.ndarray, member_location: np.ndarray, route: 
     return -np.expm1(-exponent)
 
 
-def fates(people: People, idx: np.ndarray, p_caught: np.ndarray, policy: Enforcement,
-          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def fates(
+    people: People,
+    idx: np.ndarray,
+    p_caught: np.ndarray,
+    policy: Enforcement,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Split those trying into (escaped mask, executed mask); the caught but spared are punished."""
     caught = rng.random(idx.size) < p_caught
     executed = caught & (rng.random(idx.size) < policy.execute_share)

@@ -20,10 +20,13 @@ def stochastic_round(x: float, rng: np.random.Generator) -> int:
     return lo + int(rng.random() < x - lo)
 
 
-def arrive(people: People, month: Month, scale: float, first_foreign: int,
-           rng: np.random.Generator) -> np.ndarray:
+def arrive(
+    people: People, month: Month, scale: float, first_foreign: int, rng: np.random.Generator
+) -> np.ndarray:
     """Move this month's foreign arrivals into the training pipeline; return their indices."""
-    want = stochastic_round(month.env.foreign_inflow * month.policy.joining.foreign_scale / scale, rng)
+    want = stochastic_round(
+        month.env.foreign_inflow * month.policy.joining.foreign_scale / scale, rng
+    )
     if want <= 0:
         return np.empty(0, dtype=np.int64)
     block = people.status[first_foreign:]

@@ -18,8 +18,12 @@ def capacity(syrian_members: float, syrians_needed: float, elasticity: float) ->
     return min(1.0, max(syrian_members, 0.0) / syrians_needed) ** elasticity
 
 
-def pay_factor(policy_factor: float, revenue_usd: float, payroll_share: float, payroll_full_usd: float) -> float:
+def pay_factor(
+    policy_factor: float, revenue_usd: float, payroll_share: float, payroll_full_usd: float
+) -> float:
     """Share of the schedule paid: the policy cut, and further cuts when revenue cannot cover it."""
     if payroll_full_usd <= 0:
         return policy_factor
-    return policy_factor * min(1.0, payroll_share * revenue_usd / (policy_factor * payroll_full_usd + 1e-9))
+    return policy_factor * min(
+        1.0, payroll_share * revenue_usd / (policy_factor * payroll_full_usd + 1e-9)
+    )

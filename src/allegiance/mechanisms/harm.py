@@ -16,8 +16,14 @@ from ..people import Motive, People
 from ..scenario import Scenario
 
 
-def civilian_harm(people: People, members: np.ndarray, policy: Scenario, month: int, scale: float,
-                  civilians_real: float) -> float:
+def civilian_harm(
+    people: People,
+    members: np.ndarray,
+    policy: Scenario,
+    month: int,
+    scale: float,
+    civilians_real: float,
+) -> float:
     """The harm index: indiscipline-weighted members per 1,000 civilians."""
     if members.size == 0 or civilians_real <= 0:
         return 0.0
@@ -25,5 +31,9 @@ def civilian_harm(people: People, members: np.ndarray, policy: Scenario, month: 
     full = policy.organization.training.full_days
     untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
     u18 = people.age_years(month, members) < 18
-    score = h.untrained * untrained + h.opportunist * (people.motive[members] == Motive.OPPORTUNISM) + h.child * u18
+    score = (
+        h.untrained * untrained
+        + h.opportunist * (people.motive[members] == Motive.OPPORTUNISM)
+        + h.child * u18
+    )
     return float(score.sum() * scale / civilians_real * 1000.0)

@@ -13,11 +13,14 @@ lambda_m / sum. Evidence, per motive:
   enough bread'; hazard rises with the household's shortfall and with the pay offer relative to
   the best outside option (civilian work and aid, or a rival group's pay: FSA $36).
 - revenge: 'One ISIS deserter whose family had been killed by the regime said that he joined
-  ISIS "to take revenge"'; hazard rises with grievance and a family killed.
+  ISIS "to take revenge"'; hazard rises with grievance and a family killed, and with the group's
+  appeal as 'the only force standing up to Assad' (Ammar).
 - opportunism: 'trying to maximize power and money'; former officers 'with valuable expertise';
   hazard rises with expertise and low ideology, and with the group's appeal.
 Friends: Sami joined with 'several of his oldest childhood friends'. Children: the 'cubs of the
-Caliphate' policy multiplies the hazard of those under 18 above the minimum age.
+Caliphate' drive adds a flat hazard (children.rate) to the ideology motive of every child above
+the minimum age: 'cheaper and more ideologically malleable'; Sami's mother realised 'her son had
+been brainwashed'.
 """
 
 from __future__ import annotations
@@ -30,13 +33,34 @@ from ..world import Month
 
 # indices into the packed parameter vector handed to the kernel
 (
-    MONTH, MIN_AGE, CHILD, PRESENCE, FRIENDS,
-    IDEO_A, IDEO_E,
-    CRIM, SURR,
-    ECON_A, ECON_E1, ECON_E2, PAY_F, BASE, WIFE, PARENT, CHILD_PAY, DEP, SKILL, IN_KIND,
-    NEED_PP, OUTSIDE, BEST_ALT,
-    REV_A, REV_E, REV_E2,
-    OPP_A, OPP_E,
+    MONTH,
+    MIN_AGE,
+    CHILD,
+    PRESENCE,
+    FRIENDS,
+    IDEO_A,
+    IDEO_E,
+    CRIM,
+    SURR,
+    ECON_A,
+    ECON_E1,
+    ECON_E2,
+    PAY_F,
+    BASE,
+    WIFE,
+    PARENT,
+    CHILD_PAY,
+    DEP,
+    SKILL,
+    IN_KIND,
+    NEED_PP,
+    OUTSIDE,
+    BEST_ALT,
+    REV_A,
+    REV_E,
+    REV_E2,
+    OPP_A,
+    OPP_E,
 ) = range(28)
 
 
@@ -49,7 +73,7 @@ def parameters(month: Month, pay_factor: float) -> np.ndarray:
     v = np.zeros(28, dtype=np.float64)
     v[MONTH] = month.index
     v[MIN_AGE] = p.organization.children.min_age
-    v[CHILD] = p.organization.children.intensity
+    v[CHILD] = p.organization.children.rate
     v[PRESENCE] = env.presence
     v[FRIENDS] = j.friends
     v[IDEO_A], v[IDEO_E] = j.ideology.base * appeal, j.ideology.effect
@@ -58,11 +82,16 @@ def parameters(month: Month, pay_factor: float) -> np.ndarray:
     v[ECON_A], v[ECON_E1], v[ECON_E2] = j.economic.base, j.economic.effect, j.economic.effect2
     v[PAY_F] = pay_factor
     v[BASE], v[WIFE], v[PARENT] = pay.base, pay.per_wife, pay.per_parent
-    v[CHILD_PAY], v[DEP], v[SKILL], v[IN_KIND] = pay.per_child, pay.per_dependant, pay.skill_premium, pay.in_kind_usd
+    v[CHILD_PAY], v[DEP], v[SKILL], v[IN_KIND] = (
+        pay.per_child,
+        pay.per_dependant,
+        pay.skill_premium,
+        pay.in_kind_usd,
+    )
     v[NEED_PP] = env.food_cost_usd * env.food_price_index
     v[OUTSIDE] = max(outside, 1.0)
     v[BEST_ALT] = max(outside, env.rival_pay_usd, 1.0)
-    v[REV_A], v[REV_E], v[REV_E2] = j.revenge.base, j.revenge.effect, j.revenge.effect2
+    v[REV_A], v[REV_E], v[REV_E2] = j.revenge.base * appeal, j.revenge.effect, j.revenge.effect2
     v[OPP_A], v[OPP_E] = j.opportunism.base * appeal, j.opportunism.effect
     return v
 
@@ -71,18 +100,31 @@ LEVELS = 256  # ideology and grievance are tabulated on this grid (error < 0.2% 
 _W, _C, _P, _D = 5, 16, 5, 13  # household caps: wives, children, parents, other dependants
 
 
-def offer_usd(v: np.ndarray, wives: np.ndarray, children: np.ndarray, parents: np.ndarray,
-              dependants: np.ndarray, skilled: np.ndarray) -> np.ndarray:
+def offer_usd(
+    v: np.ndarray,
+    wives: np.ndarray,
+    children: np.ndarray,
+    parents: np.ndarray,
+    dependants: np.ndarray,
+    skilled: np.ndarray,
+) -> np.ndarray:
     """Monthly pay offered by the schedule (cash times the pay factor) plus in-kind benefits."""
-    cash = v[BASE] + v[WIFE] * wives + v[PARENT] * parents + v[CHILD_PAY] * children + v[DEP] * dependants
+    cash = (
+        v[BASE]
+        + v[WIFE] * wives
+        + v[PARENT] * parents
+        + v[CHILD_PAY] * children
+        + v[DEP] * dependants
+    )
     cash = np.where(skilled, cash * v[SKILL], cash)
     return cash * v[PAY_F] + v[IN_KIND]
 
 
 def economic_table(v: np.ndarray) -> np.ndarray:
     """Economic hazard for every household composition and skill: the pay offer against need."""
-    w, c, p, d, s = np.meshgrid(np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D),
-                                np.arange(2), indexing="ij")
+    w, c, p, d, s = np.meshgrid(
+        np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D), np.arange(2), indexing="ij"
+    )
     need = (1.0 + w + c + p + d) * v[NEED_PP]
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
     offer = offer_usd(v, w, c, p, d, s.astype(bool))
@@ -100,9 +142,33 @@ def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, fastmath=True)
-def _kernel(rng, u, v, econ, t_ideo, t_rev, t_opp, status, origin, birth, wives, children, parents,  # noqa: ANN001, ANN201
-            dependants, ideology, grievance, family_killed, criminal, affiliation, skilled,
-            captured, circle, pull, out_idx, out_motive):
+def _kernel(
+    rng,
+    u,
+    v,
+    econ,
+    t_ideo,
+    t_rev,
+    t_opp,
+    status,
+    origin,
+    birth,
+    wives,
+    children,
+    parents,  # noqa: ANN001, ANN201
+    dependants,
+    ideology,
+    grievance,
+    family_killed,
+    criminal,
+    affiliation,
+    skilled,
+    captured,
+    circle,
+    pull,
+    out_idx,
+    out_motive,
+):
     n_out = 0
     month = v[MONTH]
     base_scale = v[PRESENCE]
@@ -115,14 +181,17 @@ def _kernel(rng, u, v, econ, t_ideo, t_rev, t_opp, status, origin, birth, wives,
             continue
         pl = pull[circle[i]]
         scale = base_scale * np.exp(v[FRIENDS] * pl) if pl > 0.0 else base_scale
-        if age < 18:
-            scale *= v[CHILD]
         k_ideo = int(ideology[i] * top + 0.5)
         expert = skilled[i] or affiliation[i] == 2 or criminal[i]
         l_ideo = t_ideo[k_ideo]
+        if age < 18:
+            l_ideo += v[CHILD] / base_scale  # the cubs drive reaches every child where ISIS rules
         l_coer = v[CRIM] * criminal[i] + v[SURR] * (affiliation[i] == 1 or captured[i])
-        h = (((min(wives[i], _W - 1) * _C + min(children[i], _C - 1)) * _P + min(parents[i], _P - 1))
-             * _D + min(dependants[i], _D - 1)) * 2 + (1 if skilled[i] else 0)
+        h = (
+            ((min(wives[i], _W - 1) * _C + min(children[i], _C - 1)) * _P + min(parents[i], _P - 1))
+            * _D
+            + min(dependants[i], _D - 1)
+        ) * 2 + (1 if skilled[i] else 0)
         l_econ = econ[h]
         l_rev = t_rev[1 if family_killed[i] else 0, int(grievance[i] * top + 0.5)]
         l_opp = t_opp[k_ideo] if expert else 0.0
@@ -156,18 +225,45 @@ def circle_pull(people: People, members: np.ndarray, n_circles: int) -> np.ndarr
     return inside / np.maximum(size, 1.0)
 
 
-def join(people: People, month: Month, pay_factor: float, pull: np.ndarray, rng: np.random.Generator,
-         capacity: int) -> tuple[np.ndarray, np.ndarray]:
+def join(
+    people: People,
+    month: Month,
+    pay_factor: float,
+    pull: np.ndarray,
+    rng: np.random.Generator,
+    capacity: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Draw this month's local joiners; returns (indices, motives). Status is not changed here."""
     v = parameters(month, pay_factor)
     t_ideo, t_rev, t_opp = trait_tables(v)
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
-        rng, rng.random(people.size, dtype=np.float32), v, economic_table(v), t_ideo, t_rev, t_opp, people.status, people.origin, people.birth, people.wives,
-        people.children, people.parents, people.dependants, people.ideology, people.grievance,
-        people.family_killed, people.criminal, people.affiliation, people.skilled, people.captured,
-        people.circle, pull, out_idx, out_motive,
+        rng,
+        rng.random(people.size, dtype=np.float32),
+        v,
+        economic_table(v),
+        t_ideo,
+        t_rev,
+        t_opp,
+        people.status,
+        people.origin,
+        people.birth,
+        people.wives,
+        people.children,
+        people.parents,
+        people.dependants,
+        people.ideology,
+        people.grievance,
+        people.family_killed,
+        people.criminal,
+        people.affiliation,
+        people.skilled,
+        people.captured,
+        people.circle,
+        pull,
+        out_idx,
+        out_motive,
     )
     return out_idx[:k].copy(), out_motive[:k].copy()
 
@@ -179,7 +275,10 @@ def enlist(people: People, idx: np.ndarray, motive: np.ndarray, month: Month) ->
     people.status[idx] = Status.TRAINING
     people.motive[idx] = motive
     people.joined[idx] = month.index
-    days = np.where(motive == Motive.COERCION, t.repentance_days + t.bootcamp_days, t.sharia_days + t.bootcamp_days)
+    days = np.where(
+        motive == Motive.COERCION,
+        t.repentance_days + t.bootcamp_days,
+        t.sharia_days + t.bootcamp_days,
+    )
     people.training_left[idx] = days
     people.training_days[idx] = days
-

@@ -1,7 +1,8 @@
 """Leaving: the seed's drivers as competing monthly hazards over members, and the exit route.
 
 Rule (MODEL.md §3, §10): for member i and driver d, lambda_d = base_d * exp(beta_d . x_i), all
-scaled by exp(-commitment*ideology) (true believers stay), exp(friends * friends who left or were
+scaled by exp(-commitment*ideology) (true believers stay), a factor for foreigners (of those who
+defected, 'A high percentage of them are Syrian'), exp(friends * friends who left or were
 executed), the leaders' factor, and exp(-fear * perceived chance of being caught and executed)
 (Epstein 2002: expected punishment deters). The chance of trying to leave is 1 - exp(-sum) and
 the driver recorded (the one that tipped it) is drawn with probability lambda_d / sum.
@@ -45,7 +46,9 @@ class Context:
     perceived_risk: float  # chance of being caught and executed, as members saw it last month
 
 
-def hazards(people: People, members: np.ndarray, policy: Scenario, env: Env, ctx: Context) -> np.ndarray:
+def hazards(
+    people: People, members: np.ndarray, policy: Scenario, env: Env, ctx: Context
+) -> np.ndarray:
     """Monthly hazard of each driver for each member: shape (6, len(members)), float32."""
     lv = policy.leaving
     pay = policy.organization.pay
@@ -54,24 +57,38 @@ def hazards(people: People, members: np.ndarray, policy: Scenario, env: Env, ctx
     syrian = people.origin[members] <= SYRIAN_MAX
     lam = np.empty((6, members.size), dtype=np.float32)
     lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
-    lam[1] = lv.authoritarianism.base * np.exp(lv.authoritarianism.effect * people.disillusion[members])
+    lam[1] = lv.authoritarianism.base * np.exp(
+        lv.authoritarianism.effect * people.disillusion[members]
+    )
     favour = (pay.foreign_premium - 1.0) * ctx.foreign_leader_share
-    lam[2] = syrian * lv.favoritism.base * np.exp(
-        lv.favoritism.effect * favour + lv.favoritism.effect2 * people.high_risk[members]
+    lam[2] = (
+        syrian
+        * lv.favoritism.base
+        * np.exp(lv.favoritism.effect * favour + lv.favoritism.effect2 * people.high_risk[members])
     )
     need = need_usd(people, members, env.food_cost_usd, env.food_price_index)
     gap = shortfall(ctx.pay_usd, pay.in_kind_usd, need)
-    lam[3] = lv.pay.base * np.exp(lv.pay.effect * gap + lv.economic_motive * (motive == Motive.ECONOMIC))
-    lam[4] = people.ordered[members] * lv.redeployment.base * np.exp(
-        lv.redeployment.effect * people.grievance[members] + lv.revenge_motive * (motive == Motive.REVENGE)
+    lam[3] = lv.pay.base * np.exp(
+        lv.pay.effect * gap + lv.economic_motive * (motive == Motive.ECONOMIC)
     )
-    lam[5] = (motive == Motive.COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
+    lam[4] = (
+        people.ordered[members]
+        * lv.redeployment.base
+        * np.exp(
+            lv.redeployment.effect * people.grievance[members]
+            + lv.revenge_motive * (motive == Motive.REVENGE)
+        )
+    )
+    lam[5] = (
+        (motive == Motive.COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
+    )
     scale = np.exp(
         -lv.commitment * ideo
         + lv.friends * np.minimum(ctx.friends_left[people.circle[members]], 2.0)
         - policy.organization.enforcement.fear * ctx.perceived_risk
     )
     scale = np.where(people.role[members] == Role.LEADER, scale * lv.leader_factor, scale)
+    scale = np.where(people.origin[members] >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
     return (lam * scale).astype(np.float32)
 
 
@@ -85,16 +102,26 @@ def attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return trying, driver.astype(np.uint8)
 
 
-def routes(people: People, idx: np.ndarray, driver: np.ndarray, policy: Scenario, env: Env,
-           rng: np.random.Generator) -> np.ndarray:
+def routes(
+    people: People,
+    idx: np.ndarray,
+    driver: np.ndarray,
+    policy: Scenario,
+    env: Env,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Choose a route for each person leaving: Turkey, Jordan or a rival group."""
     lv = policy.leaving
-    regime_enemy = (people.motive[idx] == Motive.REVENGE) | (people.affiliation[idx] == Affiliation.FSA)
+    regime_enemy = (people.motive[idx] == Motive.REVENGE) | (
+        people.affiliation[idx] == Affiliation.FSA
+    )
     odds = lv.rival_base / (1.0 - lv.rival_base + 1e-9)
     odds = odds * np.sqrt(max(env.rival_pay_usd, 1.0) / 36.0)  # the FSA's $36 is the reference
     odds = np.where(regime_enemy, odds * 2.0, odds)
     odds = np.where(driver == Driver.LOSING, odds * 0.3, odds)  # fear of reprisals if captured
-    odds = np.where(people.origin[idx] >= FOREIGN_MIN, odds * 0.1, odds)  # rivals take few foreigners
+    odds = np.where(
+        people.origin[idx] >= FOREIGN_MIN, odds * 0.1, odds
+    )  # rivals take few foreigners
     p_rival = odds / (1.0 + odds)
     u = rng.random(idx.size)
     route = np.where(u < p_rival, Route.RIVAL, Route.TURKEY).astype(np.uint8)

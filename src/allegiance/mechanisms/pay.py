@@ -29,9 +29,17 @@ def schedule_usd(people: People, idx: np.ndarray, pay: Pay) -> np.ndarray:
     return np.where(people.skilled[idx], cash * pay.skill_premium, cash).astype(np.float32)
 
 
-def need_usd(people: People, idx: np.ndarray, food_cost_usd: float, food_price_index: float) -> np.ndarray:
+def need_usd(
+    people: People, idx: np.ndarray, food_cost_usd: float, food_price_index: float
+) -> np.ndarray:
     """Monthly cost of feeding the household of each of ``idx`` at current food prices."""
-    size = 1.0 + people.wives[idx] + people.children[idx] + people.parents[idx] + people.dependants[idx]
+    size = (
+        1.0
+        + people.wives[idx]
+        + people.children[idx]
+        + people.parents[idx]
+        + people.dependants[idx]
+    )
     return (size * (food_cost_usd * food_price_index)).astype(np.float32)
 
 

@@ -17,7 +17,9 @@ from ..people import SYRIAN_MAX, People, Posting, Role
 from ..scenario import Redeployment
 
 
-def order(people: People, members: np.ndarray, policy: Redeployment, rng: np.random.Generator) -> np.ndarray:
+def order(
+    people: People, members: np.ndarray, policy: Redeployment, rng: np.random.Generator
+) -> np.ndarray:
     """Issue this month's orders; returns the ordered members. Clears last month's orders."""
     people.ordered[members] = False
     away = members[people.posting[members] != Posting.HOME]

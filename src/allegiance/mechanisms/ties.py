@@ -16,8 +16,9 @@ from ..people import People
 DECAY = 0.5  # assumption: the shock of a friend's exit fades over a few months
 
 
-def update(recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray,
-           killed: np.ndarray) -> np.ndarray:
+def update(
+    recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray, killed: np.ndarray
+) -> np.ndarray:
     """Decay the per-circle counts and add this month's exits, executions and deaths."""
     n = recent.shape[0]
     recent *= DECAY
@@ -27,8 +28,17 @@ def update(recent: np.ndarray, people: People, left: np.ndarray, executed: np.nd
     return recent
 
 
-def disillusion(people: People, members: np.ndarray, executed: np.ndarray, per_execution: float,
-                repression: float, per_repression: float, n_circles: int) -> None:
+def disillusion(
+    people: People,
+    members: np.ndarray,
+    executed: np.ndarray,
+    per_execution: float,
+    repression: float,
+    per_repression: float,
+    n_circles: int,
+) -> None:
     """Grow disillusion from friends executed this month and from everyday repression."""
     shock = np.bincount(people.circle[executed], minlength=n_circles).astype(np.float32)
-    people.disillusion[members] += per_execution * shock[people.circle[members]] + per_repression * repression
+    people.disillusion[members] += (
+        per_execution * shock[people.circle[members]] + per_repression * repression
+    )
