@@ -128,6 +128,27 @@ def test_exit_hazard_counts_person_months_from_joining_to_leaving() -> None:
     assert math.isnan(STATISTICS["exit_hazard"](v, "revenge", "2016-01", "2016-12"))
 
 
+def test_exit_hazard_uses_the_stock_by_motive_when_the_timeseries_has_it() -> None:
+    ev = [
+        ("2016-02", 1, "desert", "economic", "pay", "turkey", "raqqa", 20),
+        ("2016-03", 2, "defect", "economic", "losing", "rival", "raqqa", 20),
+        ("2016-03", 3, "caught", "economic", "pay", "turkey", "raqqa", 20),  # not an exit
+        ("2015-03", 4, "desert", "economic", "pay", "turkey", "raqqa", 20),
+    ]
+    run = _run(ev, scale=10.0, members_economic=[100.0] * 36)
+    v = View.of(run)
+    assert STATISTICS["exit_hazard"](v, "economic", "2016-01", "2016-12") == pytest.approx(
+        20 / 1200
+    )
+    assert STATISTICS["exit_hazard"](v, "economic", "2016-01", "2016-12", "pay") == pytest.approx(
+        10 / 1200
+    )
+    change = STATISTICS["exit_hazard_change"](
+        v, "economic", ["2015-01", "2015-10"], ["2016-01", "2016-12"], "pay"
+    )
+    assert change == pytest.approx((10 / 1200) / (10 / 1000))
+
+
 def test_tenure_margin_is_positive_when_the_motive_leaves_first() -> None:
     ev = []
     for i in range(6):  # coerced: leave after 2 months; economic: after 10

@@ -232,12 +232,13 @@ class View:
         df["driver"] = out["driver"].astype(object).reindex(df.index)
         return df
 
-    def exposure(self, start: str, end: str) -> pd.DataFrame:
+    def exposure(self, start: str, end: str, driver: str | None = None) -> pd.DataFrame:
         """Person-months in the organization within [start, end], and exits there, by motive.
 
         A person counts in every month from the month of joining to the month of leaving,
         inclusive (the month of leaving is at risk). Only people who joined during the run are
-        counted: the event log does not list the members present at the start.
+        counted: the event log does not list the members present at the start. Exits are only
+        those tipped by ``driver`` when given.
         """
         pos = {m: i for i, m in enumerate(self.month_list)}
         a, b = pos.get(start), pos.get(end)
@@ -251,6 +252,8 @@ class View:
             & (t["end"].to_numpy() >= a)
             & (t["end"].to_numpy() <= b)
         )
+        if driver is not None:
+            left &= (t["driver"].astype(str) == driver).to_numpy()
         df = pd.DataFrame({"motive": t["motive"].to_numpy(), "months": months, "exits": left})
         return df.groupby("motive").agg(months=("months", "sum"), exits=("exits", "sum"))
 
@@ -398,21 +401,24 @@ def min_motive_share(
 
 
 @statistic
-def exit_hazard(run: View, motive: str, start: str, end: str) -> float:
+def exit_hazard(run: View, motive: str, start: str, end: str, driver: str | None = None) -> float:
     """Exits (desert + defect) per member-month over start..end, among joiners of one motive.
 
-    Exits are counted from the event log (times scale); member-months are the sum of the
-    monthly stock ``members_<motive>`` of the timeseries. Without that column, both come from
-    the event log for people who joined during the run (see ``View.exposure``).
+    Exits are counted from the event log (times scale), only those tipped by ``driver`` when
+    given; member-months are the sum of the monthly stock ``members_<motive>`` of the
+    timeseries. Without that column, both come from the event log for people who joined during
+    the run (see ``View.exposure``).
     """
     v = View.of(run)
     stock = f"members_{motive}"
     if stock in v.ts.columns:
         months = float(v.months(start, end)[stock].sum())
         ev = _events(v, LEAVE, start, end)
-        exits = float((ev["motive"].astype(str) == motive).sum()) * v.scale
-        return exits / months if months > 0 else math.nan
-    exp = v.exposure(start, end)
+        hit = ev["motive"].astype(str) == motive
+        if driver is not None:
+            hit &= ev["driver"].astype(str) == driver
+        return float(hit.sum()) * v.scale / months if months > 0 else math.nan
+    exp = v.exposure(start, end, driver)
     if motive not in exp.index or exp.loc[motive, "months"] <= 0:
         return math.nan
     return float(exp.loc[motive, "exits"] / exp.loc[motive, "months"])
@@ -427,12 +433,12 @@ def exit_hazard_ratio(run: View, motive: str, versus: str, start: str, end: str)
 
 
 @statistic
-def exit_hazard_ratio_change(
-    run: View, motive: str, versus: str, before: list[str], after: list[str]
+def exit_hazard_change(
+    run: View, motive: str, before: list[str], after: list[str], driver: str | None = None
 ) -> float:
-    """exit_hazard_ratio over after=[start, end] / the same ratio over before=[start, end]."""
-    a = exit_hazard_ratio(run, motive, versus, before[0], before[1])
-    b = exit_hazard_ratio(run, motive, versus, after[0], after[1])
+    """exit_hazard(motive, driver) over after=[start, end] / the same over before=[start, end]."""
+    a = exit_hazard(run, motive, before[0], before[1], driver)
+    b = exit_hazard(run, motive, after[0], after[1], driver)
     return b / a if a > 0 else (math.inf if b > 0 else math.nan)
 
 
