@@ -108,7 +108,10 @@ def compare(
         workers=workers,
         scheduler=scheduler,
     )
-    print_differences(diffs, Path(scenarios[0]).stem, Console())
+    # Piped output gets a width that fits the table rather than rich's default of 80 columns.
+    print_differences(
+        diffs, Path(scenarios[0]).stem, Console(width=None if sys.stdout.isatty() else 110)
+    )
     failed = runs[runs["status"] != "ok"]
     for row in failed.head(5).itertuples():
         print(f"{row.arm} replicate {row.replicate} failed: {row.error}", file=sys.stderr)

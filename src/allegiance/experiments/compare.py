@@ -154,20 +154,26 @@ def compare(
     return differences(runs, labels[0], names), runs
 
 
+def _g(x: float, sign: bool = False) -> str:
+    return "nan" if not np.isfinite(x) else (f"{x:+,.4g}" if sign else f"{x:,.4g}")
+
+
 def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
     """One rich table per ALT: outcome, means, difference and 95% interval."""
     console = console or Console()
     for alt, group in diffs.groupby("alt", sort=False):
-        t = Table(title=f"{alt} - {base}  (paired by seed, 95% t interval)")
-        for col in ("outcome", base, str(alt), "ALT - BASE", "95% CI", "pairs"):
-            t.add_column(col, justify="left" if col == "outcome" else "right")
+        t = Table(title=f"{alt} vs {base}: ALT - BASE, paired by seed, 95% t interval")
+        t.add_column("outcome", no_wrap=True)
+        for col in ("BASE", "ALT", "ALT - BASE", "95% CI", "pairs"):
+            t.add_column(col, justify="right", no_wrap=True)
         for row in group.itertuples():
+            ci = f"{_g(row.ci_low, True)} .. {_g(row.ci_high, True)}"
             t.add_row(
                 row.outcome,
-                f"{row.base_mean:,.4g}",
-                f"{row.alt_mean:,.4g}",
-                f"{row.diff:+,.4g}",
-                f"[{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]",
+                _g(row.base_mean),
+                _g(row.alt_mean),
+                _g(row.diff, True),
+                ci,
                 str(row.pairs),
             )
         console.print(t)
