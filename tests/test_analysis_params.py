@@ -11,7 +11,8 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from allegiance.analysis import params
+from allegiance import load
+from allegiance.analysis import REFERENCE_SCENARIO, params
 from allegiance.analysis.cli import register
 from allegiance.errors import UserError
 from allegiance.scenario import Scenario, from_dict
@@ -41,7 +42,7 @@ def scenario_file(tmp_path: Path) -> Path:
 
 
 def test_every_leaf_of_the_schema_has_a_row_with_unit_and_source() -> None:
-    rows = params.table(Scenario())
+    rows = params.table_of(Scenario())
     assert [r.path for r in rows] == params.leaf_paths()
     for r in rows:
         assert r.unit, r.path
@@ -49,7 +50,7 @@ def test_every_leaf_of_the_schema_has_a_row_with_unit_and_source() -> None:
 
 
 def test_nested_hazards_inherit_their_parents_source() -> None:
-    rows = {r.path: r for r in params.table(Scenario())}
+    rows = {r.path: r for r in params.table_of(Scenario())}
     parent = Scenario.model_fields["leaving"].annotation.model_fields["pay"].json_schema_extra
     for leaf in ("base", "effect", "effect2"):
         assert rows[f"leaving.pay.{leaf}"].source == parent["source"]
@@ -58,13 +59,13 @@ def test_nested_hazards_inherit_their_parents_source() -> None:
 
 def test_values_come_from_the_scenario_not_the_defaults() -> None:
     sc = from_dict({}, overrides=["organization.pay.base=42", "leaving.pay.effect=7"])
-    rows = {r.path: r for r in params.table(sc)}
+    rows = {r.path: r for r in params.table_of(sc)}
     assert rows["organization.pay.base"].value == 42
     assert rows["leaving.pay.effect"].value == 7
 
 
 def test_assumptions_are_marked() -> None:
-    rows = {r.path: r for r in params.table(Scenario())}
+    rows = {r.path: r for r in params.table_of(Scenario())}
     assert rows["population.age.max"].basis == "assumption"
     assert rows["organization.pay.base"].basis == "seed"
     assert rows["environment.territory_km2"].basis == "published"
@@ -72,11 +73,14 @@ def test_assumptions_are_marked() -> None:
     assert "ASSUMPTION" in md
 
 
-def test_plausible_ranges_hold_the_default_values() -> None:
-    for r in params.table(Scenario()):
-        if r.plausible is not None and isinstance(r.value, int | float):
-            lo, hi = r.plausible
-            assert lo <= r.value <= hi, r.path
+def test_plausible_ranges_hold_the_values_of_the_defaults_and_the_reference() -> None:
+    outside = [
+        f"{where}: {r.path}={r.value} outside {r.plausible}"
+        for where, sc in (("defaults", Scenario()), ("reference", load(REFERENCE_SCENARIO)))
+        for r in params.table_of(sc)
+        if r.outside
+    ]
+    assert not outside, "; ".join(outside)
 
 
 def test_csv_and_markdown_through_the_cli(scenario_file: Path) -> None:
@@ -104,3 +108,23 @@ def test_bad_format_and_missing_file_are_user_errors(tmp_path: Path, scenario_fi
     assert isinstance(bad.exception, UserError) and "--format" in str(bad.exception)
     missing = runner.invoke(_app(), ["params", str(tmp_path / "none.yaml")])
     assert isinstance(missing.exception, UserError)
+
+
+def test_values_outside_their_plausible_range_are_flagged() -> None:
+    sc = from_dict({}, overrides=["combat.base=0.3"])
+    rows = {r.path: r for r in params.table_of(sc)}
+    assert rows["combat.base"].outside and not rows["combat.child"].outside
+    assert "value outside" in params.to_markdown([rows["combat.base"]])
+
+
+def test_embed_replaces_only_the_marked_table(tmp_path: Path, scenario_file: Path) -> None:
+    doc = tmp_path / "ODD.md"
+    doc.write_text(f"intro\n{params.BEGIN}\nstale\n{params.END}\noutro\n", encoding="utf-8")
+    params.embed(doc, scenario_file)
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("intro\n") and text.endswith("outro\n") and "stale" not in text
+    assert "`organization.pay.factor`" in text
+    bare = tmp_path / "bare.md"
+    bare.write_text("no markers", encoding="utf-8")
+    with pytest.raises(UserError, match="markers"):
+        params.embed(bare, scenario_file)

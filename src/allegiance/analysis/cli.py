@@ -33,15 +33,26 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str, typer.Option("--format", help="table (terminal), csv or markdown.")
         ] = "table",
+        embed: Annotated[
+            Path | None,
+            typer.Option(
+                "--embed", help="Rewrite the marked table in this Markdown file (docs/ODD.md)."
+            ),
+        ] = None,
         set_: SetOpt = None,
     ) -> None:
         """Every parameter: name, value, unit, plausible range, source (assumptions flagged)."""
         from ..scenario import resolve
+        from .params import embed as embed_table
         from .params import render
 
         if fmt not in ("table", "csv", "markdown"):
             raise UserError(f"--format: {fmt!r}; allowed: table, csv, markdown")
-        text = render(resolve(_scenario(scenario), set_ or None), fmt)
+        sc = resolve(_scenario(scenario), set_ or None)
+        if embed is not None:
+            typer.echo(f"updated {embed_table(embed, sc)}")
+            return
+        text = render(sc, fmt)
         if text is not None:
             typer.echo(text, nl=False)
 
