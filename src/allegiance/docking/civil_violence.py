@@ -320,6 +320,7 @@ def _pick(pad, cx, cy, fast, spans, offs, row_counts, buf, nth, target):  # prag
 def _run(
     rng,
     n_steps,
+    order,
     pad,
     ids,
     ax,
@@ -345,7 +346,6 @@ def _run(
     """
     n = ax.shape[0]
     w, h = ids.shape
-    order = np.arange(n)
     empties = np.empty(offs.shape[0], dtype=np.int64)
     actives = np.empty(offs.shape[0], dtype=np.int64)
     row_empty = np.empty(spans.shape[0], dtype=np.int64)
@@ -464,8 +464,51 @@ class CivilViolence:
         # Row spans are exact only if the neighbourhood does not wrap onto itself.
         self.fast = 2 * v + 1 <= min(p.width, p.height)
         self.steps = 0
+        # the activation order persists: Mesa shuffles the same list again each step
+        self._order = np.arange(self.state.x.size, dtype=np.int64)
         n_cit = self.state.n_citizens
         self._rows: list[np.ndarray] = [np.array([[n_cit, 0, 0]], dtype=np.int64)]
+
+    @classmethod
+    def from_agents(
+        cls,
+        params: CivilViolenceParams,
+        x: np.ndarray,
+        y: np.ndarray,
+        state: np.ndarray,
+        hardship: np.ndarray,
+        risk_aversion: np.ndarray,
+        seed: int = 0,
+    ) -> CivilViolence:
+        """A model with agents placed by hand (cops: state COP, NaN hardship and risk)."""
+        w, h = params.width, params.height
+        x = np.asarray(x, dtype=np.int64)
+        y = np.asarray(y, dtype=np.int64)
+        code = np.full((w, h), EMPTY, dtype=np.int8)
+        ids = np.full((w, h), -1, dtype=np.int32)
+        if len(set(zip(x.tolist(), y.tolist(), strict=True))) != x.size:
+            raise ValueError("two agents on one cell")
+        state = np.asarray(state, dtype=np.int8)
+        code[x, y] = state
+        ids[x, y] = np.arange(x.size, dtype=np.int32)
+        hardship = np.asarray(hardship, dtype=np.float64)
+        model = cls(params, seed)
+        model.state = CivilViolenceState(
+            pad=pad_grid(code, params.cop_vision),
+            radius=params.cop_vision,
+            ids=ids,
+            x=x,
+            y=y,
+            state=state,
+            jail=np.zeros(x.size, dtype=np.int64),
+            hardship=hardship,
+            risk_aversion=np.asarray(risk_aversion, dtype=np.float64),
+            grievance=hardship * (1.0 - params.legitimacy),
+        )
+        model._order = np.arange(x.size, dtype=np.int64)
+        counts = [np.count_nonzero(state == v) for v in (QUIET, ACTIVE, JAILED)]
+        model._rows = [np.array([counts], dtype=np.int64)]
+        return model
 
     def step(self, n: int = 1) -> None:
         """Advance ``n`` steps in one compiled call and record one row per step."""
@@ -477,6 +520,7 @@ class CivilViolence:
         _run(
             self.rng,
             n,
+            self._order,
             s.pad,
             s.ids,
             s.x,

@@ -1,0 +1,234 @@
+"""Tests for the civil-violence model: invariants, hand-checked cases, reproducibility."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allegiance.docking.civil_violence import (
+    ACTIVE,
+    COP,
+    EMPTY,
+    JAILED,
+    QUIET,
+    CivilViolence,
+    CivilViolenceParams,
+    arrest_probability,
+    neighbourhood_offsets,
+    pad_grid,
+    run,
+    turns_active,
+)
+from allegiance.errors import UserError
+
+SMALL = CivilViolenceParams(width=15, height=15, cop_vision=3, max_jail_term=5)
+
+
+def check_invariants(model: CivilViolence) -> None:
+    s = model.state
+    n = s.x.size
+    # one agent per cell, grid and agent arrays agree
+    assert (s.ids[s.x, s.y] == np.arange(n)).all()
+    assert np.count_nonzero(s.ids >= 0) == n
+    assert (s.code[s.x, s.y] == s.state).all()
+    assert ((s.code == EMPTY) == (s.ids < 0)).all()
+    # the halo mirrors the torus
+    assert (s.pad == pad_grid(s.code.copy(), s.radius)).all()
+    # each citizen in exactly one state; cops stay cops and are never jailed
+    citizen = s.state != COP
+    assert np.isin(s.state[citizen], [QUIET, ACTIVE, JAILED]).all()
+    assert (s.jail[~citizen] == 0).all()
+    assert (s.jail >= 0).all() and (s.jail <= model.params.max_jail_term).all()
+    # a citizen with time left to serve is jailed
+    assert (s.state[s.jail > 0] == JAILED).all()
+
+
+def test_arrest_probability_rounds_half_to_even_like_python() -> None:
+    k = 2.3
+    for cops, actives in [(0, 1), (1, 2), (3, 2), (5, 2), (7, 3), (1, 1), (8, 1)]:
+        expected = 1 - math.exp(-1 * k * round(cops / actives))
+        assert arrest_probability(cops, actives, k) == expected
+    # C/A = 0.5 rounds to 0 (no risk), 1.5 rounds to 2: Mesa's rounding, not the paper's ratio
+    assert arrest_probability(1, 2, k) == 0.0
+    assert arrest_probability(3, 2, k) == pytest.approx(1 - math.exp(-4.6))
+
+
+def test_turns_active_is_strict() -> None:
+    # G = 0.5 (H = 1, L = 0.5), R = 0.4, P = 0.9 -> G - R P = 0.14
+    assert turns_active(0.5, 0.4, 0.9, 0.1)
+    assert not turns_active(0.5, 0.4, 0.9, 0.14 + 1e-9)
+    assert not turns_active(0.1, 0.0, 0.0, 0.1)  # G - RP == T is not enough
+
+
+def test_von_neumann_neighbourhood_is_the_diamond() -> None:
+    offs = neighbourhood_offsets(7, 40, 40, "von_neumann")
+    assert len(offs) == 2 * 7 * 8  # 112, the size Mesa's get_neighborhood(7) returns
+    assert (np.abs(offs).sum(axis=1) <= 7).all()
+    assert len(neighbourhood_offsets(2, 40, 40, "moore")) == 24
+
+
+def test_neighbourhood_wrapping_onto_itself_counts_cells_once() -> None:
+    offs = neighbourhood_offsets(7, 5, 5, "von_neumann")
+    cells = {(dx % 5, dy % 5) for dx, dy in offs}
+    assert len(cells) == len(offs) == 24  # every other cell of a 5x5 torus, once
+
+
+def test_citizen_with_known_g_r_p() -> None:
+    """One citizen, one cop two cells away: C = 1, A = 1, so P = 1 - e^-2.3 = 0.8997."""
+    base = dict(width=9, height=9, legitimacy=0.5, movement=False, cop_vision=3)
+    # G = 1 * (1 - 0.5) = 0.5, R = 0.4: G - R P = 0.140 > T = 0.1, so she turns active; the
+    # cop then arrests her if it acts after her: she ends the step active or jailed.
+    ends = set()
+    for seed in range(12):
+        model = CivilViolence.from_agents(
+            CivilViolenceParams(**base), [4, 4], [4, 6], [QUIET, COP], [1.0, np.nan],
+            [0.4, np.nan], seed,
+        )  # fmt: skip
+        model.step(1)
+        check_invariants(model)
+        ends.add(int(model.state.state[0]))
+    assert ends == {ACTIVE, JAILED}  # both activation orders occur over 12 seeds
+    # with T = 0.15 > 0.140 she stays quiet, and the cop has no one to arrest
+    model = CivilViolence.from_agents(
+        CivilViolenceParams(**base, active_threshold=0.15), [4, 4], [4, 6], [QUIET, COP],
+        [1.0, np.nan], [0.4, np.nan],
+    )  # fmt: skip
+    model.step(3)
+    assert model.state.state[0] == QUIET
+    assert (model.timeseries["quiet"] == 1.0).all()
+
+
+def test_cop_arrests_the_only_active_neighbour() -> None:
+    """An always-active citizen (G - R > T) within a cop's vision ends up jailed."""
+    p = CivilViolenceParams(
+        width=9, height=9, legitimacy=0.0, movement=False, cop_vision=2, max_jail_term=3
+    )
+    model = CivilViolence.from_agents(
+        p, [4, 5], [4, 4], [ACTIVE, COP], [1.0, np.nan], [0.0, np.nan]
+    )
+    model.step(1)
+    check_invariants(model)
+    # the cop acts first (arrests the active) or second (she is active again, and arrested)
+    assert model.state.state[0] == JAILED
+    assert 0 <= model.state.jail[0] <= 3
+    assert model.state.state[1] == COP
+    # the only way out of jail is to serve the term: no one else can arrest or release her
+    assert model.timeseries["jailed"].iloc[-1] == 1.0
+
+
+def test_citizen_out_of_vision_is_not_arrested() -> None:
+    p = CivilViolenceParams(width=11, height=11, legitimacy=0.0, movement=False, cop_vision=2)
+    # Manhattan distance 3 > vision 2: the cop never sees her
+    model = CivilViolence.from_agents(p, [5, 7], [5, 6], [QUIET, COP], [1.0, np.nan], [0.0, np.nan])
+    model.step(5)
+    assert model.state.state[0] == ACTIVE
+    assert (model.timeseries["active"].iloc[1:] == 1.0).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    legitimacy=st.floats(0.0, 1.0),
+    cop_density=st.floats(0.0, 0.2),
+    max_jail=st.integers(0, 10),
+    width=st.integers(5, 14),
+    vision=st.integers(1, 4),
+)
+def test_invariants_hold_every_step(
+    seed: int, legitimacy: float, cop_density: float, max_jail: int, width: int, vision: int
+) -> None:
+    p = CivilViolenceParams(
+        width=width,
+        height=width + 1,
+        legitimacy=legitimacy,
+        cop_density=cop_density,
+        max_jail_term=max_jail,
+        cop_vision=vision,
+    )
+    model = CivilViolence(p, seed)
+    n_agents = model.state.x.size
+    is_cop = model.state.is_cop.copy()
+    check_invariants(model)
+    for _ in range(8):
+        jail_before = model.state.jail.copy()
+        model.step(1)
+        check_invariants(model)
+        assert model.state.x.size == n_agents  # agents conserved
+        assert (model.state.is_cop == is_cop).all()  # cops never become citizens, or jailed
+        # a jail term only counts down by one per step, unless a new sentence starts
+        served = (jail_before > 0) & (model.state.jail < jail_before)
+        assert (model.state.jail[served] == jail_before[served] - 1).all()
+    ts = model.timeseries
+    assert np.allclose(ts[["quiet", "active", "jailed"]].sum(axis=1), 1.0)
+
+
+def test_jail_terms_count_down_to_release() -> None:
+    model = CivilViolence(SMALL, seed=3)
+    model.step(3)
+    s = model.state
+    jailed = np.flatnonzero(s.jail > 0)
+    assert jailed.size > 0, "this seed arrests someone in 3 steps"
+    before = s.jail[jailed].copy()
+    model.step(1)
+    # each jailed citizen served one step (none can be re-arrested while jailed)
+    assert (model.state.jail[jailed] == before - 1).all()
+    assert (model.state.state[jailed] == JAILED).all()
+
+
+def test_same_seed_is_bit_identical_and_seeds_differ() -> None:
+    a = run(SMALL, seed=7, steps=30)
+    b = run(SMALL, seed=7, steps=30)
+    c = run(SMALL, seed=8, steps=30)
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+def test_stepping_in_pieces_equals_one_call() -> None:
+    whole = CivilViolence(SMALL, seed=11)
+    whole.step(20)
+    parts = CivilViolence(SMALL, seed=11)
+    for n in (1, 5, 14):
+        parts.step(n)
+    assert whole.timeseries.equals(parts.timeseries)
+
+
+def test_fast_row_scan_equals_generic_offset_scan() -> None:
+    p = CivilViolenceParams(width=20, height=20, cop_vision=4, cop_density=0.04, max_jail_term=8)
+    fast = CivilViolence(p, seed=5)
+    generic = CivilViolence(p, seed=5)
+    assert fast.fast
+    generic.fast = False
+    fast.step(25)
+    generic.step(25)
+    assert fast.timeseries.equals(generic.timeseries)
+    assert (fast.state.pad == generic.state.pad).all()
+
+
+def test_timeseries_has_one_row_per_step() -> None:
+    ts = run(SMALL, seed=0, steps=12)
+    assert list(ts.columns) == ["step", "quiet", "active", "jailed"]
+    assert ts["step"].tolist() == list(range(13))
+    assert ts.loc[0, "quiet"] == 1.0  # Mesa starts everyone quiet
+
+
+def test_legitimacy_one_means_no_rebellion() -> None:
+    ts = run(CivilViolenceParams(width=20, height=20, legitimacy=1.0), seed=2, steps=20)
+    assert (ts["active"] == 0).all() and (ts["jailed"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("legitimacy", 1.5), ("width", 1), ("cop_density", -0.1), ("neighbourhood", "hex")],
+)
+def test_bad_parameters_raise_user_error(field: str, value: object) -> None:
+    with pytest.raises(UserError, match=field):
+        CivilViolenceParams(**{field: value})  # type: ignore[arg-type]
+
+
+def test_densities_over_one_rejected() -> None:
+    with pytest.raises(UserError, match="citizen_density \\+ cop_density"):
+        CivilViolenceParams(citizen_density=0.95, cop_density=0.1)
