@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -89,9 +89,11 @@ def main() -> None:
                 walls[name] = timed_sweep(s, root / name, ex)
             finally:
                 ex.close()
+            busy = load_runs(root / name)["seconds"].sum() / (ex.workers * walls[name])
             print(
                 f"{name:8s} start-up {up:5.2f} s; {args.runs} runs in {walls[name]:6.2f} s "
-                f"= {args.runs / walls[name]:5.2f} runs/s ({walls[name] / args.runs * 1000:.0f} ms/run)"
+                f"= {args.runs / walls[name]:5.2f} runs/s ({walls[name] / args.runs * 1000:.0f} ms/run); "
+                f"workers busy {busy * 100:.1f}% of the time; load average {os.getloadavg()[0]:.1f}"
             )
         ref = load_runs(root / "local-1").drop(columns=["seconds", "worker"])
         for name in ("local-2", "dask-2"):
@@ -106,7 +108,8 @@ def main() -> None:
         print(
             f"Dask LocalCluster overhead per run vs local pool: {overhead * 100:+.1f}% (target <= 5%)"
         )
-        print(f"cores available: {LocalPool().workers}", file=sys.stderr)
+        print(f"cores available: {LocalPool().workers}; a load average above that means other")
+        print("processes shared the cores, and the ratios above understate what the executors do")
 
 
 if __name__ == "__main__":
