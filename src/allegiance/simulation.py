@@ -182,9 +182,7 @@ class Simulation:
 
         # ties: friends who left or died move those still inside
         remaining = alive[p.status[alive] == Status.MEMBER]
-        self.org.friends_left = ties.update(
-            self.org.friends_left, p, gone, trying[executed], killed
-        )
+        self.org.friends_left = ties.update(self.org.friends_left, p, gone, trying[executed])
         lv = pol.leaving
         ties.disillusion(
             p,

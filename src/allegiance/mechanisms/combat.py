@@ -1,7 +1,7 @@
 """Combat deaths, higher for those on high-risk missions, for children and for the untrained.
 
 Rule: lambda = base * pressure(t) * exp(high_risk*h + child*[age<18] + untrained*(1 - days/full)
-+ leader*[leader or administrator] + away*[posted to Iraq or Libya]). Evidence: Syrians
++ leader*([leader] + [administrator]/2) + away*[posted to Iraq or Libya]). Evidence: Syrians
 'increasingly assigned to the most dangerous jobs on the front lines'; ISIS 'had been using these
 children as cannon fodder on the frontlines because they lacked the training and experience';
 'rising casualties'.
@@ -34,7 +34,8 @@ def deaths(
         c.high_risk * people.high_risk[members]
         + c.child * under18
         + c.untrained * untrained
-        + c.leader * ((role == Role.LEADER) | (role == Role.ADMINISTRATOR))
+        + c.leader * (role == Role.LEADER)
+        + 0.5 * c.leader * (role == Role.ADMINISTRATOR)  # administrators serve nearer the front
         + c.away * ((posting == Posting.IRAQ) | (posting == Posting.LIBYA))
     )
     lam = c.base * pressure * np.exp(x)

@@ -31,7 +31,10 @@ def arrive(
         return np.empty(0, dtype=np.int64)
     block = people.status[first_foreign:]
     pool = np.flatnonzero(block == Status.CIVILIAN) + first_foreign
-    pool = pool[people.origin[pool] >= FOREIGN_MIN]
+    min_age = month.policy.organization.children.min_age
+    pool = pool[
+        (people.origin[pool] >= FOREIGN_MIN) & (people.age_years(month.index, pool) >= min_age)
+    ]
     idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
     t = month.policy.organization.training
     people.status[idx] = Status.TRAINING

@@ -17,14 +17,13 @@ DECAY = 0.5  # assumption: the shock of a friend's exit fades over a few months
 
 
 def update(
-    recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray, killed: np.ndarray
+    recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray
 ) -> np.ndarray:
-    """Decay the per-circle counts and add this month's exits, executions and deaths."""
+    """Decay the per-circle counts and add this month's exits and executions."""
     n = recent.shape[0]
     recent *= DECAY
     recent += np.bincount(people.circle[left], minlength=n).astype(np.float32)
     recent += np.bincount(people.circle[executed], minlength=n).astype(np.float32)
-    recent += 0.5 * np.bincount(people.circle[killed], minlength=n).astype(np.float32)
     return recent
 
 

@@ -1,0 +1,34 @@
+"""Shared test helpers: small scenarios that run in a fraction of a second."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from allegiance import Scenario, load
+from allegiance.scenario import from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "syria-2014-2016.yaml"
+
+
+@cache
+def reference() -> Scenario:
+    """The reference scenario as shipped."""
+    return load(REFERENCE)
+
+
+def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario:
+    """The reference scenario at a small population (scale adjusted so counts stay real-world)."""
+    base = reference().model_dump()
+    scale = base["population"]["scale"] * base["population"]["size"] / size
+    return from_dict(
+        base,
+        origin="small",
+        overrides=[
+            f"population.size={size}",
+            f"population.scale={scale}",
+            f"end={end}",
+            *overrides,
+        ],
+    )
