@@ -152,3 +152,22 @@ def test_cli_prints_the_scorecard_and_strict_sets_the_exit_code(tmp_path: Path) 
     assert len(pd.read_csv(tmp_path / "r.csv")) == 1
     strict = CliRunner().invoke(app, [*args, "--targets", str(bad), "--strict"])
     assert strict.exit_code == 1
+
+
+def test_scorecard_markdown_embeds_between_markers(card: Scorecard, tmp_path: Path) -> None:
+    from allegiance.analysis.validate import SCORE_BEGIN, SCORE_END, embed
+
+    doc = tmp_path / "ODD.md"
+    doc.write_text(f"a\n{SCORE_BEGIN}\nstale-scorecard\n{SCORE_END}\nb\n", encoding="utf-8")
+    embed(card, doc)
+    text = doc.read_text(encoding="utf-8")
+    assert "stale-scorecard" not in text and text.startswith("a\n") and text.endswith("b\n")
+    assert text.count("| fact") == 10
+    with pytest.raises(UserError, match="markers"):
+        embed(card, _bare(tmp_path))
+
+
+def _bare(tmp_path: Path) -> Path:
+    p = tmp_path / "bare.md"
+    p.write_text("nothing", encoding="utf-8")
+    return p

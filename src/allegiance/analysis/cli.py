@@ -76,11 +76,19 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None, typer.Option("--out", help="Also write per-replicate values to this CSV.")
         ] = None,
+        embed: Annotated[
+            Path | None,
+            typer.Option(
+                "--embed",
+                help="Also write the scorecard into the marked section of this Markdown file.",
+            ),
+        ] = None,
         set_: SetOpt = None,
     ) -> None:
         """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
         from rich.progress import Progress
 
+        from .validate import embed as embed_card
         from .validate import print_scorecard, validate
 
         with Progress(transient=True) as bar:
@@ -98,6 +106,8 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             card.runs.to_csv(out, index=False)
+        if embed is not None:
+            embed_card(card, embed, f"Master seed {seed}.")
         if strict and not card.passed:
             raise typer.Exit(1)
 

@@ -130,6 +130,50 @@ def validate(
     return Scorecard(tgt, pd.concat(frames, ignore_index=True), sc.name)
 
 
+SCORE_BEGIN = "<!-- scorecard:begin -->"
+SCORE_END = "<!-- scorecard:end -->"
+
+
+def to_markdown(card: Scorecard, note: str = "") -> str:
+    """The scorecard as a Markdown table (one row per check), with a one-line verdict."""
+    checks, pats = card.checks(), card.patterns().set_index("pattern")
+    lines = [
+        f"Scenario `{card.scenario_name}`, {card.n} replicates. {note}".rstrip(),
+        "",
+        "| pattern | check | simulated mean | 5–95% | target | holds in | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for pid, group in checks.groupby("pattern", sort=False):
+        pat = pats.loc[pid]
+        for j, (_, c) in enumerate(group.iterrows()):
+            verdict = (
+                f"{'PASS' if pat['passed'] else '**FAIL**'} ({pat['share']:.0%})" if j == 0 else ""
+            )
+            lines.append(
+                f"| {pid if j == 0 else ''} | {c['description']} | {_fmt(c['mean'])} "
+                f"| {_fmt(c['p5'])}–{_fmt(c['p95'])} | {c['target']} | {c['share']:.0%} | {verdict} |"
+            )
+    failed = list(pats.index[~pats["passed"]])
+    lines += ["", f"Failing: {', '.join(failed)}." if failed else "All patterns pass."]
+    return "\n".join(lines) + "\n"
+
+
+def embed(card: Scorecard, doc: str | Path, note: str = "") -> Path:
+    """Replace the text between the scorecard markers of a Markdown file."""
+    p = Path(doc)
+    if not p.is_file():
+        raise UserError(f"--embed: {p}: no such file")
+    text = p.read_text(encoding="utf-8")
+    if SCORE_BEGIN not in text or SCORE_END not in text:
+        raise UserError(f"--embed: {p} has no '{SCORE_BEGIN}' ... '{SCORE_END}' markers")
+    head, rest = text.split(SCORE_BEGIN, 1)
+    _, tail = rest.split(SCORE_END, 1)
+    p.write_text(
+        f"{head}{SCORE_BEGIN}\n{to_markdown(card, note)}{SCORE_END}{tail}", encoding="utf-8"
+    )
+    return p
+
+
 def _fmt(x: float) -> str:
     if not np.isfinite(x):
         return "n/a" if np.isnan(x) else ("∞" if x > 0 else "-∞")
