@@ -69,7 +69,7 @@ def test_compare_pairs_scenarios(tmp_path: Path, base: Path) -> None:
         overrides=SMALL,
         executor="inprocess",
     )
-    assert (runs["status"] == "ok").all()
+    assert (runs["status"] == "ok").all(), runs["error"].tolist()
     assert set(diffs["outcome"]) == {"members_final", "exits_total"}
     assert (diffs["pairs"] == 3).all()
     row = diffs.set_index("outcome").loc["exits_total"]

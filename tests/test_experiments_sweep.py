@@ -98,7 +98,7 @@ SLOW = {
     "replicates": 4,
     "seed": 3,
     "outcomes": ["mean", "peak"],
-    "factors": {"x": {"levels": [float(i) for i in range(10)]}, "sleep": {"levels": [0.05]}},
+    "factors": {"x": {"levels": [float(i) for i in range(20)]}, "sleep": {"levels": [0.03]}},
 }
 SCRIPT = f"""
 import sys
@@ -130,13 +130,13 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, execut
         os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, mid-run
         proc.wait()
     before = {p.name: p.read_bytes() for p in (out / "runs").glob("run-*.parquet")}
-    assert 8 <= len(before) < 40
-    (out / "runs" / ".run-00000039.parquet.999.tmp").write_bytes(b"half a part")
+    assert 8 <= len(before) < 80
+    (out / "runs" / ".run-00000079.parquet.999.tmp").write_bytes(b"half a part")
 
     slow_sweep(out)
 
     runs = load_runs(out)
-    assert runs["run_id"].tolist() == list(range(40))  # all there, none twice
+    assert runs["run_id"].tolist() == list(range(80))  # all there, none twice
     assert (runs["status"] == "ok").all()
     assert not list((out / "runs").glob("*.tmp"))
     for name, data in before.items():  # finished runs were kept, not recomputed
