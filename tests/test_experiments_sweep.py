@@ -144,3 +144,17 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, execut
     ref = tmp_path / "ref"
     slow_sweep(ref)
     pd.testing.assert_frame_equal(table(out), table(ref))
+
+
+def test_dead_worker_fails_only_its_own_run(tmp_path: Path) -> None:
+    spec = toy_spec(
+        design="factorial",
+        factors={"x": {"levels": [1.0, 2.0, 3.0, 4.0, 5.0]}, "die_at": {"levels": [3.0]}},
+        replicates=1,
+    )
+    summary = run_sweep(spec, tmp_path / "s", executor="local", workers=2, progress=False)
+    assert (summary.done, summary.failed, summary.unfinished) == (4, 1, 0)
+    runs = load_runs(tmp_path / "s").set_index("x")
+    assert runs.loc[3.0, "status"] == "failed"
+    assert "worker process died" in runs.loc[3.0, "error"]
+    assert (runs.drop(index=3.0)["status"] == "ok").all()

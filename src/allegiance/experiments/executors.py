@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -13,7 +14,6 @@ from ..errors import UserError
 from .tasks import RunItem, RunRecord, execute
 
 EXECUTORS = ("inprocess", "local", "dask")
-MAX_TRIES = 3  # a run whose worker process dies this many times is recorded as failed
 
 
 def default_workers() -> int:
@@ -57,14 +57,25 @@ class LocalPool:
     def map(self, items: Iterable[RunItem]) -> Iterator[RunRecord]:
         pool = self._pool or self._new_pool()
         queue = iter(items)
-        retry: list[RunItem] = []
-        tries: dict[int, int] = {}
+        # When a worker dies (out of memory, killed, crashed) every run in flight is lost and no one
+        # knows which run did it: those become suspects, rerun one at a time on a fresh pool, so a
+        # run is recorded as failed only when it brings down a worker on its own.
+        suspects: deque[RunItem] = deque()
+        isolating = False
         pending: dict[Future[RunRecord], RunItem] = {}
         window = 4 * self.workers  # bounded, so a million-run sweep never queues a million futures
 
         def fill() -> None:
+            nonlocal isolating
+            if suspects:
+                if not pending:
+                    item = suspects.popleft()
+                    pending[pool.submit(execute, item)] = item
+                    isolating = True
+                return
+            isolating = False
             while len(pending) < window:
-                item = retry.pop() if retry else next(queue, None)
+                item = next(queue, None)
                 if item is None:
                     return
                 pending[pool.submit(execute, item)] = item
@@ -72,22 +83,22 @@ class LocalPool:
         fill()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
+            lost: list[RunItem] = []
             for fut in done:
                 item = pending.pop(fut)
                 try:
-                    yield fut.result()
+                    record = fut.result()
                 except BrokenProcessPool:
-                    broken = True
-                    tries[item.run_id] = tries.get(item.run_id, 0) + 1
-                    if tries[item.run_id] >= MAX_TRIES:
-                        yield RunRecord(item.run_id, "failed", error="worker process died")
-                    else:
-                        retry.append(item)
-            if broken:  # a worker died (OOM, kill): all in flight are lost; start a fresh pool
-                for fut, item in pending.items():
-                    fut.cancel()
-                    retry.append(item)
+                    lost.append(item)
+                    continue
+                yield record
+            if lost:
+                if isolating:
+                    msg = "its worker process died (killed, out of memory or crashed)"
+                    yield RunRecord(lost[0].run_id, "failed", error=msg)
+                else:
+                    suspects.extend(lost)
+                    suspects.extend(pending.values())
                 pending.clear()
                 pool = self._new_pool()
             fill()

@@ -51,9 +51,13 @@ def _run_model() -> Callable[..., Any]:
 def toy_task(point: dict[str, Any], seed: int) -> dict[str, float]:
     """A cheap stand-in task for checking executors and clusters without the model.
 
-    Reads ``x`` (and optional ``sleep`` seconds, ``fail``); ``x < 0`` fails like a bad override.
+    Reads ``x`` (and optional ``sleep`` seconds, ``fail``); ``x < 0`` fails like a bad override;
+    ``die_at`` (a value of ``x``) ends the worker process abruptly, as the out-of-memory killer would.
     """
     import numpy as np
+
+    if "die_at" in point and float(point["die_at"]) == float(point.get("x", 0.0)):
+        os._exit(137)
 
     x = float(point.get("x", 0.0))
     if x < 0 or point.get("fail"):
