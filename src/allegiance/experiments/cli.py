@@ -16,7 +16,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _one_line_errors(fn: F) -> F:
-    """Turn a UserError into one line on stderr and exit code 2, whichever app hosts the command."""
+    """Turn a UserError into one line on stderr and exit code 2, whichever app hosts the command.
+
+    SystemExit rather than typer.Exit: a host that calls click with ``standalone_mode=False``
+    would otherwise swallow the exit code.
+    """
     import functools
 
     @functools.wraps(fn)
@@ -25,7 +29,7 @@ def _one_line_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except UserError as err:
             typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(2) from None
+            raise SystemExit(err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -71,7 +75,7 @@ def sweep(
         console.print(
             f"{summary.unfinished} runs unfinished; continue with --resume --out {target}"
         )
-        raise typer.Exit(130 if summary.interrupted else 1)
+        raise SystemExit(130 if summary.interrupted else 1)
 
 
 def compare(

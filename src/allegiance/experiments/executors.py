@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +23,11 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the driver, which stops the sweep and shuts the pool down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class InProcess:
@@ -51,7 +57,9 @@ class LocalPool:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         ctx = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint
+        )
         return self._pool
 
     def map(self, items: Iterable[RunItem]) -> Iterator[RunRecord]:
