@@ -113,7 +113,11 @@ def test_exits_are_safer_in_numbers() -> None:
 
 def test_territory_loss_raises_exits_over_losing() -> None:
     held = ["environment.territory_km2=90800"]
-    assert total([], "exits_losing", "2015-06") > 1.5 * total(held, "exits_losing", "2015-06")
+
+    def rate(overrides: list[str]) -> float:
+        return total(overrides, "exits_losing", "2015-06") / total(overrides, "members", "2015-06")
+
+    assert rate([]) > 1.5 * rate(held)
 
 
 def test_foreign_inflow_follows_its_series() -> None:

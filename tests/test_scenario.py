@@ -107,10 +107,10 @@ def test_every_parameter_states_unit_and_source() -> None:
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
             ann = field.annotation
-            if isinstance(ann, type) and issubclass(ann, BaseModel) and ann.__name__ != "Hazard":
-                if ann.__name__ not in ("Beta",):
-                    walk(ann, f"{prefix}{name}.")
-                    continue
+            nested = isinstance(ann, type) and issubclass(ann, BaseModel)
+            if nested and ann.__name__ not in ("Hazard", "Beta"):
+                walk(ann, f"{prefix}{name}.")
+                continue
             if model.__name__ in ("Scenario", "TimelineEvent", "Hazard", "Beta"):
                 continue
             extra = field.json_schema_extra or {}

@@ -148,7 +148,6 @@ class People:
     motive: np.ndarray  # uint8, Motive
     role: np.ndarray  # uint8, Role
     posting: np.ndarray  # uint8, Posting
-    captured: np.ndarray  # bool, captured combatant offered amnesty
     high_risk: np.ndarray  # bool, assigned to the most dangerous missions
     ordered: np.ndarray  # bool, under a redeployment order this month
     disillusion: np.ndarray  # float32 >= 0

@@ -100,7 +100,7 @@ class Household(Frozen):
     """Dependants per man, each Poisson; they enter the pay formula and the cost of living."""
 
     wives_mean: float = P(
-        1.3,
+        1.5,
         "wives",
         "seed: pay formula counts 'each wife or slave'; assumption for the mean",
         (0.8, 1.6),
@@ -116,7 +116,7 @@ class Household(Frozen):
         le=15,
     )
     parents_mean: float = P(
-        1.2,
+        1.4,
         "parents",
         "seed: '$50 for each dependent parent'; assumption for the mean",
         (0.3, 1.5),
@@ -236,7 +236,12 @@ class Population(Frozen):
         ge=0,
     )
     initial_foreign_share: float = P(
-        0.2, "share of initial members", "assumption", (0.1, 0.3), ge=0, le=1
+        0.2,
+        "share of initial members",
+        "assumption: ISI in Syria in 2013 was led from Iraq with a minority of foreign volunteers",
+        (0.1, 0.3),
+        ge=0,
+        le=1,
     )
     initial_iraqi_share: float = P(
         0.45, "share of initial members", "assumption: ISI's Iraqi core", (0.3, 0.6), ge=0, le=1
@@ -310,7 +315,7 @@ class Pay(Frozen):
         le=1,
     )
     payroll_share: float = P(
-        0.25,
+        0.3,
         "share of revenue",
         "assumption: share of revenue available for members' pay",
         (0.2, 0.7),
@@ -443,14 +448,14 @@ class Amnesty(Frozen):
         0.0005,
         "hazard per month",
         "seed: 'released and pardoned hundreds of criminals ... on the condition that they enlist'",
-        (0.01, 0.1),
+        (0.0002, 0.005),
         ge=0,
     )
     surrenders: float = P(
         0.0005,
         "hazard per month for FSA fighters",
         "seed: 'both of their brigades were forced to surrender'",
-        (0.001, 0.02),
+        (0.0002, 0.005),
         ge=0,
     )
 
@@ -458,8 +463,22 @@ class Amnesty(Frozen):
 class Leadership(Frozen):
     """Roles: who leads and who administers."""
 
-    leader_share: float = P(0.05, "share of members", "assumption", (0.02, 0.1), ge=0, le=0.5)
-    admin_share: float = P(0.15, "share of members", "assumption", (0.05, 0.3), ge=0, le=0.9)
+    leader_share: float = P(
+        0.05,
+        "share of members",
+        "assumption: about one commander per 20 fighters, a usual military ratio",
+        (0.02, 0.1),
+        ge=0,
+        le=0.5,
+    )
+    admin_share: float = P(
+        0.15,
+        "share of members",
+        "assumption: the seed's taxation, intelligence and institutions need a sizeable civil staff",
+        (0.05, 0.3),
+        ge=0,
+        le=0.9,
+    )
     foreign_weight: float = P(
         3.0,
         "log-odds",
@@ -522,7 +541,7 @@ class Organization(Frozen):
     leadership: Leadership = Leadership()
     suspicion: Suspicion = Suspicion()
     units_per_province: int = P(
-        10,
+        20,
         "units",
         "assumption: combat units per province (Tarek's unit in Deir Ezzor)",
         (5, 30),
@@ -621,16 +640,16 @@ class Joining(Frozen):
     """Joining hazards, one per motive; each is base * exp(effects . x) (MODEL.md §2)."""
 
     ideology: Hazard = H(
-        0.0005, 5.0, 0.0, "seed: 'true believers ... ideologically committed'; effect on ideology"
+        0.0004, 5.0, 0.0, "seed: 'true believers ... ideologically committed'; effect on ideology"
     )
     economic: Hazard = H(
-        0.000003,
+        0.000002,
         3.0,
         1.0,
         "seed: 'I had no choice but to join ISIS'; effects on shortfall and on log(offer/outside)",
     )
     revenge: Hazard = H(
-        0.0004,
+        0.0003,
         2.0,
         1.5,
         "seed: 'joined ISIS to take revenge'; effects on grievance and a family killed by the regime",
@@ -685,7 +704,7 @@ class Leaving(Frozen):
         "seed: Ammar fled 'soon after receiving news of his imminent transfer'; effect on grievance",
     )
     coercion: Hazard = H(
-        0.03,
+        0.2,
         1.0,
         0.0,
         "seed: 'I joined to stay alive and immediately started making plans to escape'",
@@ -701,10 +720,10 @@ class Leaving(Frozen):
         ge=0,
     )
     revenge_motive: float = P(
-        1.5,
+        3.5,
         "log-effect on redeployment exits",
-        "seed: 'His enemy has always been the Syrian regime'",
-        (0.5, 3),
+        "seed: 'His enemy has always been the Syrian regime'; the order was Ammar's 'final straw'; size calibrated (fact 6)",
+        (1, 4.5),
         ge=0,
     )
     foreign_factor: float = P(
@@ -763,8 +782,8 @@ class Combat(Frozen):
     base: float = P(
         0.06,
         "deaths per member-month at pressure 1",
-        "assumption: calibrated to strength estimates",
-        (0.005, 0.05),
+        "assumption: calibrated to the strength estimates; US officials claimed over 20,000 ISIS fighters killed by late 2015",
+        (0.02, 0.1),
         ge=0,
         le=1,
     )
@@ -796,23 +815,35 @@ class Combat(Frozen):
         (-3, 0),
         le=0,
     )
-    away: float = P(0.3, "log-effect in Iraq or Libya", "assumption", (0, 1), ge=0)
+    away: float = P(
+        0.3,
+        "log-effect in Iraq or Libya",
+        "assumption: distant fronts unfamiliar to Syrian fighters are deadlier",
+        (0, 1),
+        ge=0,
+    )
 
 
 class Harm(Frozen):
     """Indiscipline and harm to civilians."""
 
     untrained: float = P(
-        1.0,
+        3.0,
         "weight",
         "seed: the sharia course 'does set some limits on violence against civilians'",
-        (0.5, 2),
+        (1, 4),
         ge=0,
     )
     opportunist: float = P(
         1.0, "weight", "seed: '80 percent of ISIS members are bad guys'", (0.5, 2), ge=0
     )
-    child: float = P(0.5, "weight", "assumption", (0, 1), ge=0)
+    child: float = P(
+        0.5,
+        "weight",
+        "assumption: children lack the sharia course's limits on violence and are easily ordered to abuse",
+        (0, 1),
+        ge=0,
+    )
 
 
 class TimelineEvent(Frozen):

@@ -82,6 +82,8 @@ class Simulation:
         self.calendar = calendar(scenario)
         self.people: People = synthesize(scenario, self.rng["synthesize"])
         self.n_circles = int(self.people.circle.max()) + 1 if self.people.size else 1
+        sizes = np.bincount(self.people.circle, minlength=self.n_circles)
+        self.circle_size = np.maximum(sizes, 1).astype(np.float32)
         foreign_mask = self.people.origin >= FOREIGN_MIN
         self.first_foreign = (
             int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
@@ -119,7 +121,7 @@ class Simulation:
         self.org.pay_factor = factor
 
         # joining: five motives over the civilian pool, then foreign arrivals
-        pull = joining.circle_pull(p, members, self.n_circles)
+        pull = joining.circle_pull(p, members, self.circle_size)
         joiners, motives = joining.join(
             p, month, factor, pull, g["joining"], max(1000, p.size // 10)
         )

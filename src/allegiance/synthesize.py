@@ -130,7 +130,6 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
         motive=np.zeros(n, dtype=np.uint8),
         role=np.zeros(n, dtype=np.uint8),
         posting=np.zeros(n, dtype=np.uint8),
-        captured=np.zeros(n, dtype=bool),
         high_risk=np.zeros(n, dtype=bool),
         ordered=np.zeros(n, dtype=bool),
         disillusion=np.zeros(n, dtype=np.float32),

@@ -163,30 +163,32 @@ def _kernel(
     criminal,
     affiliation,
     skilled,
-    captured,
     circle,
     pull,
     out_idx,
     out_motive,
 ):
+    # parameters into locals: the loop writes arrays, so Numba would otherwise reload v each time
     n_out = 0
-    month = v[MONTH]
-    base_scale = v[PRESENCE]
+    presence = v[PRESENCE]
+    child_rate = v[CHILD] / presence  # the cubs drive reaches every child where ISIS rules
+    crim, surr = v[CRIM], v[SURR]
+    oldest_allowed = int(v[MONTH]) - 12 * int(v[MIN_AGE])  # born on or before this month
+    adult_born = int(v[MONTH]) - 12 * 18  # born on or before this month: 18 or older
     top = LEVELS - 1
     for i in range(status.shape[0]):
         if status[i] != 0 or origin[i] >= FOREIGN_MIN:
             continue
-        age = (month - birth[i]) // 12
-        if age < v[MIN_AGE]:
+        b = birth[i]
+        if b > oldest_allowed:
             continue
-        pl = pull[circle[i]]
-        scale = base_scale * np.exp(v[FRIENDS] * pl) if pl > 0.0 else base_scale
+        scale = presence * pull[circle[i]]
         k_ideo = int(ideology[i] * top + 0.5)
         expert = skilled[i] or affiliation[i] == 2 or criminal[i]
         l_ideo = t_ideo[k_ideo]
-        if age < 18:
-            l_ideo += v[CHILD] / base_scale  # the cubs drive reaches every child where ISIS rules
-        l_coer = v[CRIM] * criminal[i] + v[SURR] * (affiliation[i] == 1 or captured[i])
+        if b > adult_born:
+            l_ideo += child_rate
+        l_coer = crim * criminal[i] + surr * (affiliation[i] == 1)
         h = (
             ((min(wives[i], _W - 1) * _C + min(children[i], _C - 1)) * _P + min(parents[i], _P - 1))
             * _D
@@ -218,11 +220,10 @@ def _kernel(
     return n_out
 
 
-def circle_pull(people: People, members: np.ndarray, n_circles: int) -> np.ndarray:
+def circle_pull(people: People, members: np.ndarray, circle_size: np.ndarray) -> np.ndarray:
     """Share of each friendship circle already inside the group (pulls friends in)."""
-    size = np.bincount(people.circle, minlength=n_circles).astype(np.float32)
-    inside = np.bincount(people.circle[members], minlength=n_circles).astype(np.float32)
-    return inside / np.maximum(size, 1.0)
+    inside = np.bincount(people.circle[members], minlength=circle_size.size).astype(np.float32)
+    return inside / circle_size
 
 
 def join(
@@ -259,9 +260,8 @@ def join(
         people.criminal,
         people.affiliation,
         people.skilled,
-        people.captured,
         people.circle,
-        pull,
+        np.exp(v[FRIENDS] * pull).astype(np.float32),
         out_idx,
         out_motive,
     )
