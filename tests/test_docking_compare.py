@@ -153,4 +153,5 @@ def test_cli_runs_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
         + ["--setting", "legitimacy-0.9"],
     )
     assert res.exit_code == 0, res.output
-    assert "mean_active" in res.output and "equivalent" in res.output
+    # legitimacy 0.9 keeps every citizen quiet in both implementations: all three agree
+    assert "3/3 statistics equivalent" in res.output
