@@ -20,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
-bench: $(STAMP)
+bench: $(STAMP) bench-env
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
