@@ -28,11 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 # Mesa lives in its own environment (Python 3.12+), never as a dependency of the package.
+# Plain python3.12 may be a pyenv shim that refuses to run unless told which 3.12 to use.
 MESA_VENV := .venv-mesa
+MESA_PYTHON ?= $(shell PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep -m1 '^3\.1[2-9]') pyenv which python3 2>/dev/null || command -v python3.12 || command -v python3.13)
 $(MESA_VENV)/.installed:
-	test -x $(MESA_VENV)/bin/python || python3.12 -m venv $(MESA_VENV)
+	test -x $(MESA_VENV)/bin/python || $(MESA_PYTHON) -m venv $(MESA_VENV)
 	$(MESA_VENV)/bin/python -m pip install -q --upgrade pip
-	$(MESA_VENV)/bin/python -m pip install -q "mesa==3.5.1" "numpy==2.4.6" "pandas==3.1.1"
+	# Mesa 3.5.1 imports networkx without declaring it
+	$(MESA_VENV)/bin/python -m pip install -q "mesa==3.5.1" "numpy==2.4.6" "pandas==3.1.1" "networkx==3.7"
 	touch $@
 
 bench-env: $(MESA_VENV)/.installed

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -100,16 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
         return err.exit_code
-    except click.exceptions.NoArgsIsHelp:
-        return 0
-    except click.UsageError as err:
-        err_console.print(
-            f"error: {err.format_message()}", markup=False, highlight=False, soft_wrap=True
-        )
-        return 2
-    except click.exceptions.Exit as err:
+    except typer.TyperException as err:  # Typer's own click: usage errors, bad option values
+        ctx = getattr(err, "ctx", None)
+        if type(err).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            console.print(ctx.get_help(), markup=False, highlight=False)
+            return 0
+        message = err.format_message() if hasattr(err, "format_message") else str(err)
+        err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        return int(getattr(err, "exit_code", 2) or 2)
+    except typer.Exit as err:
         return int(err.exit_code)
-    except click.Abort:
+    except typer.Abort:
         err_console.print("aborted", markup=False)
         return 130
     return 0

@@ -44,7 +44,7 @@ from .record import Recorder
 from .results import Results
 from .scenario import Scenario
 from .synthesize import home_units, synthesize
-from .world import calendar
+from .world import Month, calendar
 
 STREAMS = (
     "synthesize",
@@ -60,6 +60,26 @@ STREAMS = (
 N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
 _DRIVERS = [d for d in Driver if d != Driver.NONE]
 _MOTIVES = [m for m in Motive if m != Motive.NONE]
+
+
+@dataclass(frozen=True)
+class Flows:
+    """What happened in one month, as indices into People, for the recorder."""
+
+    members: np.ndarray  # members at the end of the month
+    motives: np.ndarray  # motives of this month's local joiners
+    arrivals: np.ndarray
+    graduates: np.ndarray
+    killed: np.ndarray
+    trying: np.ndarray  # everyone who tried to leave
+    driver: np.ndarray  # aligned with trying
+    route: np.ndarray  # aligned with trying
+    escaped: np.ndarray  # mask over trying
+    executed: np.ndarray  # mask over trying
+    spared: np.ndarray  # mask over trying: caught, punished, kept
+    pay_factor: float
+    capacity: float
+    revenue: float
 
 
 @dataclass
@@ -196,12 +216,8 @@ class Simulation:
             self.n_circles,
         )
 
-        self._record(
-            month.index,
-            pol,
-            env,
+        flows = Flows(
             remaining,
-            joiners,
             motives,
             arrivals,
             graduates,
@@ -216,29 +232,28 @@ class Simulation:
             capacity,
             revenue,
         )
+        self._record(month, flows)
         self.t += 1
 
-    def _record(
-        self,
-        t,
-        pol,
-        env,
-        members,
-        joiners,
-        motives,
-        arrivals,
-        graduates,
-        killed,  # noqa: ANN001, PLR0913
-        trying,
-        driver,
-        route,
-        escaped,
-        executed,
-        spared,
-        factor,
-        capacity,
-        revenue,
-    ) -> None:
+    def _record(self, month: Month, f: Flows) -> None:
+        """Append the month's row of metrics (real-world units)."""
+        t, pol, env = month.index, month.policy, month.env
+        members, motives, arrivals, graduates, killed = (
+            f.members,
+            f.motives,
+            f.arrivals,
+            f.graduates,
+            f.killed,
+        )
+        trying, driver, route, escaped, executed, spared = (
+            f.trying,
+            f.driver,
+            f.route,
+            f.escaped,
+            f.executed,
+            f.spared,
+        )
+        factor, capacity, revenue = f.pay_factor, f.capacity, f.revenue
         p, s = self.people, self.scenario.population.scale
         census = np.bincount(p.status, minlength=len(Status))
         origin = p.origin[members]
