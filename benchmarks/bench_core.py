@@ -46,7 +46,10 @@ def child(size: int) -> None:
                 "run_s": t2 - t1,
                 "peak_mb": peak_mb,
                 "baseline_mb": base_mb,
-                "state_bytes_per_person": sim.people.nbytes() / size,
+                "state_bytes_per_person": (
+                    sim.people.nbytes() + sum(a.nbytes for a in vars(sim.join_traits).values())
+                )
+                / size,
                 "events": len(results.events),
                 "peak_members": float(results.timeseries["members"].max()),
             }

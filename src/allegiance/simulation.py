@@ -102,6 +102,7 @@ class Simulation:
         self.calendar = calendar(scenario)
         self.people: People = synthesize(scenario, self.rng["synthesize"])
         self.n_circles = int(self.people.circle.max()) + 1 if self.people.size else 1
+        self.join_traits = joining.traits(self.people)
         sizes = np.bincount(self.people.circle, minlength=self.n_circles)
         self.circle_size = np.maximum(sizes, 1).astype(np.float32)
         foreign_mask = self.people.origin >= FOREIGN_MIN
@@ -143,7 +144,7 @@ class Simulation:
         # joining: five motives over the civilian pool, then foreign arrivals
         pull = joining.circle_pull(p, members, self.circle_size)
         joiners, motives = joining.join(
-            p, month, factor, pull, g["joining"], max(1000, p.size // 10)
+            p, month, factor, pull, g["joining"], max(1000, p.size // 10), self.join_traits
         )
         joining.enlist(p, joiners, motives, month)
         rec.events(Event.JOIN, p, joiners, t)

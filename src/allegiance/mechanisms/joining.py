@@ -25,10 +25,12 @@ been brainwashed'.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
-from ..people import FOREIGN_MIN, Motive, People, Status
+from ..people import FOREIGN_MIN, Affiliation, Motive, People, Status
 from ..world import Month
 
 # indices into the packed parameter vector handed to the kernel
@@ -141,6 +143,44 @@ def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ideo, rev, opp
 
 
+CRIMINAL, FSA, EXPERT, FAMILY_KILLED, FOREIGN = 1, 2, 4, 8, 16  # bits of Traits.flags
+
+
+@dataclass(frozen=True)
+class Traits:
+    """The fixed traits joining reads, packed once per run so a month's scan stays cheap."""
+
+    household: np.ndarray  # uint16: household composition and skill, indexes economic_table
+    flags: np.ndarray  # uint8: CRIMINAL | FSA | EXPERT | FAMILY_KILLED | FOREIGN
+    ideology: np.ndarray  # uint8: ideology on the LEVELS grid
+    grievance: np.ndarray  # uint8: grievance on the LEVELS grid
+
+
+def traits(people: People) -> Traits:
+    """Pack the fixed traits of everyone (computed once, at the start of a run)."""
+    top = LEVELS - 1
+    h = (
+        (
+            np.minimum(people.wives, _W - 1).astype(np.uint16) * _C
+            + np.minimum(people.children, _C - 1)
+        )
+        * _P
+        + np.minimum(people.parents, _P - 1)
+    ) * _D + np.minimum(people.dependants, _D - 1)
+    household = (h * 2 + people.skilled).astype(np.uint16)
+    expert = people.skilled | (people.affiliation == Affiliation.REGIME) | people.criminal
+    flags = (
+        CRIMINAL * people.criminal
+        + FSA * (people.affiliation == Affiliation.FSA)
+        + EXPERT * expert
+        + FAMILY_KILLED * people.family_killed
+        + FOREIGN * (people.origin >= FOREIGN_MIN)
+    ).astype(np.uint8)
+    ideology = np.rint(people.ideology * top).astype(np.uint8)
+    grievance = np.rint(people.grievance * top).astype(np.uint8)
+    return Traits(household, flags, ideology, grievance)
+
+
 @njit(cache=True, fastmath=True)
 def _kernel(
     rng,
@@ -151,18 +191,11 @@ def _kernel(
     t_rev,
     t_opp,
     status,
-    origin,
     birth,
-    wives,
-    children,
-    parents,  # noqa: ANN001, ANN201
-    dependants,
-    ideology,
+    household,
+    flags,
+    ideology,  # noqa: ANN001, ANN201
     grievance,
-    family_killed,
-    criminal,
-    affiliation,
-    skilled,
     circle,
     pull,
     out_idx,
@@ -175,33 +208,27 @@ def _kernel(
     crim, surr = v[CRIM], v[SURR]
     oldest_allowed = int(v[MONTH]) - 12 * int(v[MIN_AGE])  # born on or before this month
     adult_born = int(v[MONTH]) - 12 * 18  # born on or before this month: 18 or older
-    top = LEVELS - 1
     for i in range(status.shape[0]):
-        if status[i] != 0 or origin[i] >= FOREIGN_MIN:
+        f = flags[i]
+        if status[i] != 0 or f & 16:
             continue
         b = birth[i]
         if b > oldest_allowed:
             continue
-        scale = presence * pull[circle[i]]
-        k_ideo = int(ideology[i] * top + 0.5)
-        expert = skilled[i] or affiliation[i] == 2 or criminal[i]
+        k_ideo = ideology[i]
         l_ideo = t_ideo[k_ideo]
         if b > adult_born:
             l_ideo += child_rate
-        l_coer = crim * criminal[i] + surr * (affiliation[i] == 1)
-        h = (
-            ((min(wives[i], _W - 1) * _C + min(children[i], _C - 1)) * _P + min(parents[i], _P - 1))
-            * _D
-            + min(dependants[i], _D - 1)
-        ) * 2 + (1 if skilled[i] else 0)
-        l_econ = econ[h]
-        l_rev = t_rev[1 if family_killed[i] else 0, int(grievance[i] * top + 0.5)]
-        l_opp = t_opp[k_ideo] if expert else 0.0
-        total = (l_ideo + l_coer + l_econ + l_rev + l_opp) * scale
+        l_coer = crim * (f & 1) + surr * ((f >> 1) & 1)
+        l_econ = econ[household[i]]
+        l_rev = t_rev[(f >> 3) & 1, grievance[i]]
+        l_opp = t_opp[k_ideo] if f & 4 else 0.0
+        base = l_ideo + l_coer + l_econ + l_rev + l_opp
+        total = base * presence * pull[circle[i]]
         # 1 - exp(-x) by its series where x is small: the common case, and far cheaper
         p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
         if u[i] < p_join:
-            pick = rng.random() * total / scale
+            pick = rng.random() * base
             if pick < l_ideo:
                 m = 1
             elif pick < l_ideo + l_coer:
@@ -233,6 +260,7 @@ def join(
     pull: np.ndarray,
     rng: np.random.Generator,
     capacity: int,
+    packed: Traits,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw this month's local joiners; returns (indices, motives). Status is not changed here."""
     v = parameters(month, pay_factor)
@@ -248,18 +276,11 @@ def join(
         t_rev,
         t_opp,
         people.status,
-        people.origin,
         people.birth,
-        people.wives,
-        people.children,
-        people.parents,
-        people.dependants,
-        people.ideology,
-        people.grievance,
-        people.family_killed,
-        people.criminal,
-        people.affiliation,
-        people.skilled,
+        packed.household,
+        packed.flags,
+        packed.ideology,
+        packed.grievance,
         people.circle,
         np.exp(v[FRIENDS] * pull).astype(np.float32),
         out_idx,
