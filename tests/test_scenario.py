@@ -119,3 +119,17 @@ def test_every_parameter_states_unit_and_source() -> None:
 
     walk(Scenario, "")
     assert not missing, missing
+
+
+def test_a_child_series_replaces_the_parent_series_whole(tmp_path: Path) -> None:
+    from allegiance.world import series_at
+
+    child = tmp_path / "closed.yaml"
+    child.write_text(
+        f'extends: {REFERENCE}\nenvironment:\n  border_openness: {{"2015-01": 0.05}}\n',
+        encoding="utf-8",
+    )
+    sc = load(child)
+    assert sc.environment.border_openness == {"2015-01": 0.05}
+    assert series_at(sc.environment.border_openness, "2017-01") == 0.05
+    assert sc.environment.territory_km2 == reference().environment.territory_km2  # others inherited

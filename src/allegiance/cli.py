@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes become one line on stderr and exit code 2."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="allegiance", standalone_mode=False)
+        returned = command.main(args=argv, prog_name="allegiance", standalone_mode=False)
+    except SystemExit as err:  # commands may exit with their own code (2, or 130 on Ctrl-C)
+        return int(err.code) if isinstance(err.code, int) else (0 if err.code is None else 1)
     except UserError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
         return err.exit_code
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted", markup=False)
         return 130
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 if __name__ == "__main__":

@@ -613,11 +613,16 @@ class Environment(Frozen):
         "index",
         "assumption: the group's pull through expansion ('promise to deliver security, prosperity')",
     )
+    exit_welcome: Series = P(
+        0.0,
+        "share of deserters reaching Turkey offered amnesty and legal work",
+        "seed: Sami and his brother are 'among the lucky few who have been able to find civilian jobs after leaving ISIS'",
+    )
 
     @field_validator("*")
     @classmethod
     def _series(cls, v: Any, info: Any) -> Any:
-        bounded = {"unemployment": (0, 1), "border_openness": (0, 1)}
+        bounded = {"unemployment": (0, 1), "border_openness": (0, 1), "exit_welcome": (0, 1)}
         lo, hi = bounded.get(info.field_name, (0, None))
         return _check_series(v, lo, hi) if isinstance(v, dict | float | int) else v
 
@@ -765,6 +770,20 @@ class Leaving(Frozen):
         (0.1, 0.6),
         ge=0,
         le=1,
+    )
+    welcome_pull: float = P(
+        1.0,
+        "log-effect of environment.exit_welcome on every exit hazard",
+        "assumption: a safe landing lowers the cost of leaving (Bjorgo & Horgan 2009, Leaving Terrorism Behind: exit programmes pull as well as push)",
+        (0.3, 2),
+        ge=0,
+    )
+    welcome_route: float = P(
+        1.0,
+        "log-effect of environment.exit_welcome against the rival-group route",
+        "seed: those who fled the conflict chose Turkey; work there makes leaving the war altogether likelier than joining the FSA (assumption)",
+        (0, 2),
+        ge=0,
     )
     jordan_share: float = P(
         0.1,
@@ -1020,7 +1039,10 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``child`` into ``base``: mappings merge, everything else replaces."""
     out = dict(base)
     for k, v in child.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        # a series given as month knots replaces the parent's series whole, never knot by knot
+        series = isinstance(v, dict) and bool(v) and all(MONTH_RE.match(str(x)) for x in v)
+        mergeable = isinstance(v, dict) and isinstance(out.get(k), dict) and not series
+        out[k] = _merge(out[k], v) if mergeable else v
     return out
 
 

@@ -39,6 +39,7 @@ class Env:
     revenue_usd: float
     foreign_inflow: float
     appeal: float
+    exit_welcome: float
     territory_peak_km2: float  # highest territory held so far: 'growing weaker' is measured from it
 
     @property

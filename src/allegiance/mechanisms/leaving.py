@@ -4,7 +4,8 @@ Rule (MODEL.md §3, §10): for member i and driver d, lambda_d = base_d * exp(be
 scaled by exp(-commitment*ideology) (true believers stay), a factor for foreigners (of those who
 defected, 'A high percentage of them are Syrian'), exp(friends * friends who left or were
 executed), the leaders' factor, and exp(-fear * perceived chance of being caught and executed)
-(Epstein 2002: expected punishment deters). The chance of trying to leave is 1 - exp(-sum) and
+(Epstein 2002: expected punishment deters), and exp(welcome_pull * exit_welcome) where
+deserters reaching Turkey are offered amnesty and work (Sami's 'lucky few'). The chance of trying to leave is 1 - exp(-sum) and
 the driver recorded (the one that tipped it) is drawn with probability lambda_d / sum.
 Drivers and evidence:
 - losing: 'They are growing weaker by the day'; x = share of peak territory lost.
@@ -86,6 +87,7 @@ def hazards(
         -lv.commitment * ideo
         + lv.friends * np.minimum(ctx.friends_left[people.circle[members]], 2.0)
         - policy.organization.enforcement.fear * ctx.perceived_risk
+        + lv.welcome_pull * env.exit_welcome
     )
     scale = np.where(people.role[members] == Role.LEADER, scale * lv.leader_factor, scale)
     scale = np.where(people.origin[members] >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
@@ -119,6 +121,7 @@ def routes(
     odds = odds * np.sqrt(max(env.rival_pay_usd, 1.0) / 36.0)  # the FSA's $36 is the reference
     odds = np.where(regime_enemy, odds * 2.0, odds)
     odds = np.where(driver == Driver.LOSING, odds * 0.3, odds)  # fear of reprisals if captured
+    odds = odds * np.exp(-lv.welcome_route * env.exit_welcome)  # work in Turkey draws exits there
     odds = np.where(
         people.origin[idx] >= FOREIGN_MIN, odds * 0.1, odds
     )  # rivals take few foreigners
