@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
+from .yamlfile import read_mapping
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SEED = "seed"  # shorthand for the source: shared/seed/quitting-isis.txt (Revkin & Mhidi 2016)
@@ -1048,23 +1049,9 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 def _read(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
-    if not p.is_file():
-        raise UserError(f"{p}: no such scenario file")
     if p.resolve() in seen:
         raise UserError(f"{p}: 'extends' loops back to itself")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise UserError(f"{p}: broken YAML{where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a text file (expected YAML)") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise UserError(f"{p}: a scenario must be a mapping of fields, got {type(data).__name__}")
+    data = read_mapping(p, "scenario", empty_ok=True)
     parent = data.pop("extends", None)
     drop = data.pop("drop_events", None) or []
     if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):

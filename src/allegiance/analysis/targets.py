@@ -20,10 +20,10 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import UserError
+from ..yamlfile import read_mapping
 from . import DATA_DIR
 
 PATH = DATA_DIR / "targets.yaml"
@@ -144,14 +144,7 @@ def _num(x: float | None) -> str:
 def load(path: str | Path = PATH) -> Targets:
     """Read and validate a targets file; any problem is one line naming the field."""
     p = Path(path)
-    if not p.is_file():
-        raise UserError(f"{p}: no such targets file")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise UserError(f"{p}: broken YAML: {getattr(err, 'problem', None) or err}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{p}: expected a mapping with 'patterns', got {type(data).__name__}")
+    data = read_mapping(p, "targets")
     try:
         return Targets.model_validate(data)
     except ValidationError as err:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import UserError
 from ..scenario import parse_override
+from ..yamlfile import read_mapping
 
 
 class Factor(BaseModel):
@@ -153,18 +153,5 @@ def from_dict(data: dict[str, Any], origin: str = "spec", root: Path | None = No
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec YAML file."""
     p = Path(path)
-    if not p.is_file():
-        raise UserError(f"{p}: no such sweep spec file")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UserError(
-            f"{p}: broken YAML{where}: {getattr(err, 'problem', None) or 'invalid'}"
-        ) from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: not a text file (expected YAML)") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{p}: a sweep spec must be a mapping of fields, got {type(data).__name__}")
+    data = read_mapping(p, "sweep spec")
     return from_dict(data, origin=str(p), root=p.parent)

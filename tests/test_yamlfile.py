@@ -1,0 +1,44 @@
+"""Reading YAML mappings: each failure is one line that names the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allegiance import UserError
+from allegiance.yamlfile import read_mapping
+
+
+def test_reads_a_mapping(tmp_path: Path) -> None:
+    p = tmp_path / "a.yaml"
+    p.write_text("a: 1\nb: [2, 3]\n", encoding="utf-8")
+    assert read_mapping(p, "thing") == {"a": 1, "b": [2, 3]}
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("a: [1, 2\n", "broken YAML at line"),
+        ("- 1\n- 2\n", "a thing must be a mapping of fields, got list"),
+        ("", "got NoneType"),
+    ],
+)
+def test_bad_files_are_one_line(tmp_path: Path, text: str, needle: str) -> None:
+    p = tmp_path / "a.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=needle) as err:
+        read_mapping(p, "thing")
+    assert str(p) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_missing_and_binary_files(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such thing file"):
+        read_mapping(tmp_path / "nope.yaml", "thing")
+    b = tmp_path / "b.yaml"
+    b.write_bytes(b"\xff\xfe\x00\x81")
+    with pytest.raises(UserError, match="not a text file"):
+        read_mapping(b, "thing")
+    empty = tmp_path / "e.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert read_mapping(empty, "thing", empty_ok=True) == {}
