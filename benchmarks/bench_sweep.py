@@ -13,15 +13,13 @@ from allegiance.experiments.executors import DaskExecutor, LocalPool
 from allegiance.experiments.spec import SweepSpec
 from allegiance.experiments.tasks import ModelTask
 
-OVERRIDES = ["population.size=20000"]
 
-
-def spec(base: Path, runs: int) -> SweepSpec:
+def spec(base: Path, runs: int, size: int = 20_000) -> SweepSpec:
     return SweepSpec.model_validate(
         {
             "name": "bench",
             "base": str(base),
-            "overrides": OVERRIDES,
+            "overrides": [f"population.size={size}"],
             "design": "lhs",
             "samples": runs // 2,
             "replicates": 2,
@@ -54,20 +52,36 @@ def warm(executor: LocalPool | DaskExecutor, s: SweepSpec, root: Path, name: str
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument(
+        "--runs", type=int, help="runs per executor (default: 200 small, then 80 larger)"
+    )
+    ap.add_argument("--size", type=int, help="simulated people per run")
     ap.add_argument(
         "--base",
         type=Path,
         default=Path(__file__).resolve().parents[1] / "scenarios/syria-2014-2016.yaml",
     )
     args = ap.parse_args()
+    if args.runs or args.size:
+        bench(args.base, args.runs or 200, args.size or 20_000)
+        return
+    # short runs show scaling across workers; longer runs show Dask's per-run overhead as a user
+    # meets it (a fixed cost per task weighs most on the shortest runs)
+    for runs, size in ((200, 20_000), (80, 100_000)):
+        bench(args.base, runs, size)
+        print()
+
+
+def bench(base_path: Path, runs: int, size: int) -> None:
+    """Time one sweep configuration on local-1, local-2 and dask-2, and print the figures."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        base = args.base
+        base = base_path
         if not base.is_file():  # before the reference scenario exists: the schema defaults
             base = root / "base.yaml"
             base.write_text("name: defaults\n")
-        s = spec(base, args.runs)
+        s = spec(base, runs, size)
+        print(f"{runs} runs of the reference scenario at {size:,} simulated people")
         # One run here first, so Numba's on-disk cache is warm for every worker.
         t0 = time.perf_counter()
         ModelTask(str(base), tuple(s.outcomes), tuple(s.overrides))({}, 0)
@@ -93,23 +107,21 @@ def main() -> None:
         blocks = 4
         try:
             for b in range(blocks):
-                block = s.model_copy(
-                    update={"samples": args.runs // (2 * blocks), "seed": 2016 + b}
-                )
+                block = s.model_copy(update={"samples": runs // (2 * blocks), "seed": 2016 + b})
                 tables = {}
                 for name, ex in executors.items():
                     out = root / f"{name}-{b}"
                     walls[name] += timed_sweep(block, out, ex)
-                    runs = load_runs(out)
-                    busy[name] += runs["seconds"].sum() / ex.workers
-                    tables[name] = runs.drop(columns=["seconds", "worker"])
+                    table = load_runs(out)
+                    busy[name] += table["seconds"].sum() / ex.workers
+                    tables[name] = table.drop(columns=["seconds", "worker"])
                 for name in ("local-2", "dask-2"):
                     if not tables["local-1"].equals(tables[name]):
                         print(f"block {b}: {name} outcomes DIFFER from local-1")
         finally:
             for ex in executors.values():
                 ex.close()
-        n = blocks * (args.runs // (2 * blocks)) * 2
+        n = blocks * (runs // (2 * blocks)) * 2
         for name in makers:
             print(
                 f"{name:8s} {n} runs in {walls[name]:6.2f} s = {n / walls[name]:5.2f} runs/s "

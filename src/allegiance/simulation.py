@@ -42,7 +42,7 @@ from .people import (
 )
 from .record import Recorder
 from .results import Results
-from .scenario import Scenario
+from .scenario import Scenario, resolve
 from .synthesize import home_units, synthesize
 from .world import Month, calendar
 
@@ -347,6 +347,4 @@ def run(
     on_step: Callable[[int, int], None] | None = None,
 ) -> Results:
     """Run a scenario (object or YAML path) with a seed; returns Results."""
-    from .scenario import resolve
-
     return Simulation(resolve(scenario, overrides), seed).run(on_step)

@@ -11,6 +11,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+import dask
+
 from ..errors import UserError
 from .tasks import RunItem, RunRecord, execute
 
@@ -117,6 +119,23 @@ class LocalPool:
             self._pool = None
 
 
+def quiet_worker_config() -> dict[str, Any]:
+    """Dask settings for CPU-bound model runs, as allegiance's own LocalCluster uses them.
+
+    Two defaults cost a run about a quarter of its time on a 2-core machine (measured with
+    benchmarks/bench_sweep.py): the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so
+    glibc returns each month's temporary arrays to the system and maps them afresh, and a
+    profiler thread samples every worker's stack every 10 ms. Dask's other pre-spawn variables
+    (one BLAS thread per worker) are kept. Set the same on an existing cluster for equal speed.
+    """
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return {
+        "distributed.nanny.pre-spawn-environ": environ,
+        "distributed.worker.profile.enabled": False,
+    }
+
+
 class DaskExecutor:
     """Dask distributed: an existing cluster at ``scheduler``, or a LocalCluster of processes."""
 
@@ -132,12 +151,13 @@ class DaskExecutor:
             if scheduler:
                 self._client = Client(scheduler, timeout="20s")
             else:
-                self._cluster = LocalCluster(
-                    n_workers=workers or default_workers(),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
+                with dask.config.set(quiet_worker_config()):
+                    self._cluster = LocalCluster(
+                        n_workers=workers or default_workers(),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
                 self._client = Client(self._cluster)
         except OSError as err:
             raise UserError(
