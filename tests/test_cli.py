@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from allegiance.cli import main
+from allegiance.record import EVENT_COLUMNS
 from helpers import REFERENCE
 
 SMALL = ["--set", "population.size=20000", "--set", "population.scale=120", "--set", "end=2014-06"]
@@ -24,16 +25,7 @@ def test_run_writes_parquet_and_prints_a_summary(
     ev = pd.read_parquet(tmp_path / "events.parquet")
     assert list(ts["month"])[:2] == ["2013-06", "2013-07"] and ts["month"].iloc[-1] == "2014-06"
     assert {"members", "joins_economic", "exits_pay", "civilian_harm"} <= set(ts.columns)
-    assert list(ev.columns) == [
-        "month",
-        "person",
-        "event",
-        "motive",
-        "driver",
-        "route",
-        "origin",
-        "age",
-    ]
+    assert list(ev.columns) == EVENT_COLUMNS  # the literal schema is checked in test_simulation
     assert "peak members" in capsys.readouterr().out
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import UserError
 from ..scenario import Scenario, resolve
+from .markers import replace_between
 
 # Fields that describe the run rather than parametrise a mechanism.
 SKIP = ("name", "description", "timeline")
@@ -238,18 +238,8 @@ END = "<!-- params:end -->"
 
 def embed(doc: str | Path, scenario: Scenario | str | Path) -> Path:
     """Replace the table between the params markers of a Markdown file with a fresh one."""
-    p = Path(doc)
-    if not p.is_file():
-        raise UserError(f"--embed: {p}: no such file")
-    text = p.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        raise UserError(f"--embed: {p} has no '{BEGIN}' ... '{END}' markers")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
     sc = resolve(scenario)
-    fresh = to_markdown(table_of(sc), timeline_rows(sc))
-    p.write_text(f"{head}{BEGIN}\n{fresh}{END}{tail}", encoding="utf-8")
-    return p
+    return replace_between(doc, BEGIN, END, to_markdown(table_of(sc), timeline_rows(sc)))
 
 
 def render(scenario: Scenario | str | Path, fmt: str = "table") -> str | None:

@@ -15,6 +15,7 @@ from ..errors import UserError
 from ..rng import child_seeds
 from ..scenario import Scenario, resolve
 from . import targets as tg
+from .markers import replace_between
 
 
 def evaluate_seed(scenario: Scenario, seed: int, targets: tg.Targets) -> pd.DataFrame:
@@ -160,18 +161,7 @@ def to_markdown(card: Scorecard, note: str = "") -> str:
 
 def embed(card: Scorecard, doc: str | Path, note: str = "") -> Path:
     """Replace the text between the scorecard markers of a Markdown file."""
-    p = Path(doc)
-    if not p.is_file():
-        raise UserError(f"--embed: {p}: no such file")
-    text = p.read_text(encoding="utf-8")
-    if SCORE_BEGIN not in text or SCORE_END not in text:
-        raise UserError(f"--embed: {p} has no '{SCORE_BEGIN}' ... '{SCORE_END}' markers")
-    head, rest = text.split(SCORE_BEGIN, 1)
-    _, tail = rest.split(SCORE_END, 1)
-    p.write_text(
-        f"{head}{SCORE_BEGIN}\n{to_markdown(card, note)}{SCORE_END}{tail}", encoding="utf-8"
-    )
-    return p
+    return replace_between(doc, SCORE_BEGIN, SCORE_END, to_markdown(card, note))
 
 
 def _fmt(x: float) -> str:
