@@ -112,14 +112,14 @@ class Event(IntEnum):
     ORDERED = 7  # received a redeployment order
 
 
-def label(enum: type[IntEnum], value: int) -> str:
-    """Lower-case name of an enum value, as used in output tables."""
-    return enum(value).name.lower()
-
-
 def labels(enum: type[IntEnum]) -> list[str]:
     """All lower-case names of an enum, in code order."""
     return [m.name.lower() for m in enum]
+
+
+MOTIVES: tuple[str, ...] = tuple(labels(Motive)[1:])  # the names used in tables and files
+DRIVERS: tuple[str, ...] = tuple(labels(Driver)[1:])
+ROUTES: tuple[str, ...] = tuple(labels(Route)[1:])
 
 
 @dataclass

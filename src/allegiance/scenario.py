@@ -14,12 +14,9 @@ from .errors import UserError
 from .yamlfile import read_mapping
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-SEED = "seed"  # shorthand for the source: shared/seed/quitting-isis.txt (Revkin & Mhidi 2016)
-ASSUMPTION = "assumption"
 
 LOCAL_ORIGINS = ("deir_ezzor", "raqqa", "aleppo", "idlib", "homs", "hasakah", "iraq")
 FOREIGN_REGIONS = ("gulf", "europe", "central_asia", "other_foreign")
-MOTIVES = ("ideology", "coercion", "economic", "revenge", "opportunism")
 
 
 def P(

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..people import DRIVERS, MOTIVES
 from ..rng import stream
 from . import testimonies as tm
-from .targets import DRIVERS, MOTIVES
 
 GROUPS = ("sample", "turkey", "left", "tried", "testimonies")
 LABELS = {

@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import UserError
+from ..people import MOTIVES
 from ..yamlfile import read_mapping
 from . import DATA_DIR
 
@@ -31,8 +32,6 @@ PATH = DATA_DIR / "targets.yaml"
 SYRIAN = ("deir_ezzor", "raqqa", "aleppo", "idlib", "homs", "hasakah")
 FOREIGN = ("gulf", "europe", "central_asia", "other_foreign")
 ORIGIN_GROUPS = {"syrian": SYRIAN, "iraqi": ("iraq",), "foreign": FOREIGN}
-MOTIVES = ("ideology", "coercion", "economic", "revenge", "opportunism")
-DRIVERS = ("losing", "authoritarianism", "favoritism", "pay", "redeployment", "coercion")
 LEAVE = ("desert", "defect")  # left alive: abroad or to a rival group
 REMOVE = ("desert", "defect", "executed", "killed")  # no longer in the organization
 

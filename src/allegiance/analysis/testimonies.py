@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UserError
+from ..people import DRIVERS, MOTIVES
+from ..people import ROUTES as SIMULATED_ROUTES
 from . import DATA_DIR
 
 PATH = DATA_DIR / "testimonies.csv"
@@ -27,9 +29,7 @@ COLUMNS = (
     "notes",
 )
 PROVINCES = ("deir_ezzor", "raqqa", "aleppo", "idlib", "homs", "hasakah", "iraq")
-MOTIVES = ("ideology", "coercion", "economic", "revenge", "opportunism")
-DRIVERS = ("losing", "authoritarianism", "favoritism", "pay", "redeployment", "coercion")
-ROUTES = ("turkey", "jordan", "rival", "unknown")
+ROUTES = (*SIMULATED_ROUTES, "unknown")  # a testimony may not say where they went
 EXIT_TYPES = ("desert", "defect", "unknown")
 LIST_COLUMNS = {"join_motives": MOTIVES, "exit_drivers": DRIVERS}
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..people import DRIVERS
 
-DRIVERS = ("losing", "authoritarianism", "favoritism", "pay", "redeployment", "coercion")
 """Leaving drivers, as in ``Results.timeseries`` columns ``exits_<driver>`` (MODEL.md §3)."""
 
 Outcome = Callable[[Any], float]
