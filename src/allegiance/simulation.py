@@ -77,6 +77,7 @@ class Flows:
     escaped: np.ndarray  # mask over trying
     executed: np.ndarray  # mask over trying
     spared: np.ndarray  # mask over trying: caught, punished, kept
+    pay_usd: np.ndarray  # cash pay of each of members this month
     pay_factor: float
     capacity: float
     revenue: float
@@ -157,7 +158,8 @@ class Simulation:
         p.unit[graduates] = home_units(
             p, graduates, per_province, g["assignment"], t, org_pol.children.cub_units
         )
-        members = np.flatnonzero(p.status == Status.MEMBER)
+        # graduates were trainees, so they join the start-of-month members without a second scan
+        members = np.sort(np.concatenate([members, graduates]))
         assignment.fill_posts(p, members, org_pol, g["assignment"])
         assignment.update_suspicion(p, members, org_pol, self.org.friends_left)
         ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"])
@@ -204,7 +206,8 @@ class Simulation:
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
 
         # ties: friends who left or died move those still inside
-        remaining = alive[p.status[alive] == Status.MEMBER]
+        still = p.status[alive] == Status.MEMBER
+        remaining = alive[still]
         self.org.friends_left = ties.update(self.org.friends_left, p, gone, trying[executed])
         lv = pol.leaving
         ties.disillusion(
@@ -229,6 +232,7 @@ class Simulation:
             escaped,
             executed,
             spared,
+            pay_usd[still],
             factor,
             capacity,
             revenue,
@@ -239,41 +243,25 @@ class Simulation:
     def _record(self, month: Month, f: Flows) -> None:
         """Append the month's row of metrics (real-world units)."""
         t, pol, env = month.index, month.policy, month.env
-        members, motives, arrivals, graduates, killed = (
-            f.members,
-            f.motives,
-            f.arrivals,
-            f.graduates,
-            f.killed,
-        )
-        trying, driver, route, escaped, executed, spared = (
-            f.trying,
-            f.driver,
-            f.route,
-            f.escaped,
-            f.executed,
-            f.spared,
-        )
-        factor, capacity, revenue = f.pay_factor, f.capacity, f.revenue
         p, s = self.people, self.scenario.population.scale
         census = np.bincount(p.status, minlength=len(Status))
-        origin = p.origin[members]
+        origin = p.origin[f.members]
         syrian, foreign_m = origin <= SYRIAN_MAX, origin >= FOREIGN_MIN
-        age = p.age_years(t, members)
+        age = p.age_years(t, f.members)
         u18 = age < 18
-        role = p.role[members]
+        role = p.role[f.members]
         lead = role == Role.LEADER
-        unit_n = np.bincount(p.unit[members], minlength=1)
-        unit_u18 = np.bincount(p.unit[members[u18]], minlength=unit_n.size)
+        unit_n = np.bincount(p.unit[f.members], minlength=1)
+        unit_u18 = np.bincount(p.unit[f.members[u18]], minlength=unit_n.size)
         big = unit_n >= 10
-        pay_usd = pay.schedule_usd(p, members, pol.organization.pay) * factor
+        pay_usd = f.pay_usd
         civilians_local = float(
             census[Status.CIVILIAN] - (p.status[self.first_foreign :] == 0).sum()
         )
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,
-            "members": members.size * s,
+            "members": f.members.size * s,
             "members_syrian": syrian.sum() * s,
             "members_iraqi": (origin == IRAQI).sum() * s,
             "members_foreign": foreign_m.sum() * s,
@@ -281,13 +269,13 @@ class Simulation:
             "members_18_24": ((age >= 18) & (age < 25)).sum() * s,
             "members_25_plus": (age >= 25).sum() * s,
         }
-        m_motive = np.bincount(p.motive[members], minlength=len(Motive))
+        m_motive = np.bincount(p.motive[f.members], minlength=len(Motive))
         for m in _MOTIVES:
             row[f"members_{m.name.lower()}"] = m_motive[m] * s
         row |= {
             "deserted": census[Status.DESERTED] * s,
             "defected": census[Status.DEFECTED] * s,
-            "under18_share": float(u18.mean()) if members.size else 0.0,
+            "under18_share": float(u18.mean()) if f.members.size else 0.0,
             "max_unit_under18_share": float((unit_u18[big] / unit_n[big]).max())
             if big.any()
             else 0.0,
@@ -295,34 +283,34 @@ class Simulation:
             if lead.any()
             else 0.0,
         }
-        j = np.bincount(motives, minlength=len(Motive))
+        j = np.bincount(f.motives, minlength=len(Motive))
         for m in _MOTIVES:
             row[f"joins_{m.name.lower()}"] = j[m] * s
-        row["joins_foreign"] = arrivals.size * s
-        row["graduated"] = graduates.size * s
-        d = np.bincount(driver[escaped], minlength=len(Driver))
+        row["joins_foreign"] = f.arrivals.size * s
+        row["graduated"] = f.graduates.size * s
+        d = np.bincount(f.driver[f.escaped], minlength=len(Driver))
         for dr in _DRIVERS:
             row[f"exits_{dr.name.lower()}"] = d[dr] * s
-        gone_route = route[escaped]
+        gone_route = f.route[f.escaped]
         row |= {
             "exits_abroad": (gone_route != Route.RIVAL).sum() * s,
             "exits_to_rival": (gone_route == Route.RIVAL).sum() * s,
-            "exits_syrian": (p.origin[trying[escaped]] <= SYRIAN_MAX).sum() * s,
-            "attempts": trying.size * s,
-            "caught": spared.sum() * s,
-            "executed": executed.sum() * s,
-            "killed": killed.size * s,
-            "killed_syrian": (p.origin[killed] <= SYRIAN_MAX).sum() * s,
-            "killed_foreign": (p.origin[killed] >= FOREIGN_MIN).sum() * s,
+            "exits_syrian": (p.origin[f.trying[f.escaped]] <= SYRIAN_MAX).sum() * s,
+            "attempts": f.trying.size * s,
+            "caught": f.spared.sum() * s,
+            "executed": f.executed.sum() * s,
+            "killed": f.killed.size * s,
+            "killed_syrian": (p.origin[f.killed] <= SYRIAN_MAX).sum() * s,
+            "killed_foreign": (p.origin[f.killed] >= FOREIGN_MIN).sum() * s,
             "pay_syrian_usd": float(pay_usd[syrian].mean()) if syrian.any() else 0.0,
             "pay_foreign_usd": float(pay_usd[foreign_m].mean()) if foreign_m.any() else 0.0,
-            "pay_factor": factor,
+            "pay_factor": f.pay_factor,
             "training_days": float(
                 pol.organization.training.sharia_days + pol.organization.training.bootcamp_days
             ),
-            "governance_capacity": capacity,
-            "revenue_usd": revenue,
-            "civilian_harm": harm.civilian_harm(p, members, pol, t, s, civilians_local * s),
+            "governance_capacity": f.capacity,
+            "revenue_usd": f.revenue,
+            "civilian_harm": harm.civilian_harm(p, f.members, pol, t, s, civilians_local * s),
             "territory_km2": env.territory_km2,
             "foreign_cumulative": self.org.foreign_arrived * s,
         }
