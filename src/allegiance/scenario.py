@@ -769,6 +769,35 @@ class Leaving(Frozen):
         ge=0,
         le=1,
     )
+    rival_regime_enemy: float = P(
+        2.0,
+        "odds multiplier for revenge joiners and former FSA fighters",
+        "seed: Ammar 'had fought with the Free Syrian Army'; 'His enemy has always been the Syrian regime', so a group still fighting it draws him",
+        (1, 4),
+        gt=0,
+    )
+    rival_losing: float = P(
+        0.3,
+        "odds multiplier for those leaving because ISIS is losing",
+        "seed: he 'fled to Turkey because he was afraid of reprisals if captured by the regime or a rival armed group'",
+        (0.1, 1),
+        gt=0,
+    )
+    rival_foreign: float = P(
+        0.1,
+        "odds multiplier for foreign fighters",
+        "seed: of the defectors 'A high percentage of them are Syrian'; assumption: Syrian rebel groups take few foreign ISIS fighters",
+        (0.02, 0.5),
+        gt=0,
+    )
+    friends_memory: float = P(
+        0.5,
+        "share of last month's friends' exits still felt",
+        "assumption: the shock of a friend's exit or execution fades over a few months (Ammar's friends executed 'since childhood' stayed with him)",
+        (0.2, 0.9),
+        ge=0,
+        le=1,
+    )
     welcome_pull: float = P(
         1.0,
         "log-effect of environment.exit_welcome on every exit hazard",

@@ -208,8 +208,10 @@ class Simulation:
         # ties: friends who left or died move those still inside
         still = p.status[alive] == Status.MEMBER
         remaining = alive[still]
-        self.org.friends_left = ties.update(self.org.friends_left, p, gone, trying[executed])
         lv = pol.leaving
+        self.org.friends_left = ties.update(
+            self.org.friends_left, p, gone, trying[executed], lv.friends_memory
+        )
         ties.disillusion(
             p,
             remaining,

@@ -119,12 +119,10 @@ def routes(
     )
     odds = lv.rival_base / (1.0 - lv.rival_base + 1e-9)
     odds = odds * np.sqrt(max(env.rival_pay_usd, 1.0) / 36.0)  # the FSA's $36 is the reference
-    odds = np.where(regime_enemy, odds * 2.0, odds)
-    odds = np.where(driver == Driver.LOSING, odds * 0.3, odds)  # fear of reprisals if captured
+    odds = np.where(regime_enemy, odds * lv.rival_regime_enemy, odds)
+    odds = np.where(driver == Driver.LOSING, odds * lv.rival_losing, odds)
+    odds = np.where(people.origin[idx] >= FOREIGN_MIN, odds * lv.rival_foreign, odds)
     odds = odds * np.exp(-lv.welcome_route * env.exit_welcome)  # work in Turkey draws exits there
-    odds = np.where(
-        people.origin[idx] >= FOREIGN_MIN, odds * 0.1, odds
-    )  # rivals take few foreigners
     p_rival = odds / (1.0 + odds)
     u = rng.random(idx.size)
     route = np.where(u < p_rival, Route.RIVAL, Route.TURKEY).astype(np.uint8)

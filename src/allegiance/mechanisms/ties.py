@@ -1,7 +1,7 @@
 """Ties: friendship circles carry exits and executions to friends still inside.
 
-Rule: each circle keeps a decaying count of friends who left or were executed (halving each
-month); it raises friends' exit hazards (leaving.friends) and commanders' suspicion; each friend
+Rule: each circle keeps a decaying count of friends who left or were executed (keeping
+leaving.friends_memory of it each month); it raises friends' exit hazards (leaving.friends) and commanders' suspicion; each friend
 executed adds to disillusion. Evidence: Ammar 'watched ISIS execute friends he had known since
 childhood' and grew disillusioned; Sami 'cried as he recounted the deaths of several of his
 oldest childhood friends who had joined ISIS with him'.
@@ -13,15 +13,13 @@ import numpy as np
 
 from ..people import People
 
-DECAY = 0.5  # assumption: the shock of a friend's exit fades over a few months
-
 
 def update(
-    recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray
+    recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray, memory: float
 ) -> np.ndarray:
-    """Decay the per-circle counts and add this month's exits and executions."""
+    """Keep ``memory`` of the per-circle counts and add this month's exits and executions."""
     n = recent.shape[0]
-    recent *= DECAY
+    recent *= memory
     recent += np.bincount(people.circle[left], minlength=n).astype(np.float32)
     recent += np.bincount(people.circle[executed], minlength=n).astype(np.float32)
     return recent
