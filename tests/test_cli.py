@@ -81,6 +81,18 @@ def test_bad_input_is_one_line_with_exit_code_2(
     assert not out_dir.exists()  # nothing ran, nothing was written
 
 
+def test_unusable_out_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["run", str(REFERENCE), "--out", str(blocker), *SMALL]) == 2
+    assert main(["run", str(REFERENCE), "--out", str(blocker / "sub"), *SMALL]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "exists and is not a folder" in err[0] and "cannot create the folder" in err[1]
+    assert len(err) == 2
+
+
 def test_a_failed_run_keeps_what_was_written_before(tmp_path: Path) -> None:
     assert main(["run", str(REFERENCE), "--out", str(tmp_path), "--quiet", *SMALL]) == 0
     before = (tmp_path / "timeseries.parquet").read_bytes()

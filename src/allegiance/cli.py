@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -42,9 +43,15 @@ def run_command(
     """Run one scenario, write Parquet tables and print a summary."""
     from .simulation import Simulation
 
+    sc = load(scenario, set_ or [])  # everything is validated before anything runs
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
-    sc = load(scenario, set_ or [])  # everything is validated before anything runs
+    try:  # make sure the results can be written before spending time on the run
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"--out {out}: cannot create the folder ({err.strerror})") from None
+    if not os.access(out, os.W_OK):
+        raise UserError(f"--out {out}: the folder is not writable")
     sim = Simulation(sc, seed)
     with Progress(
         TextColumn("[bold]{task.description}"),
