@@ -19,15 +19,12 @@ def reference() -> Scenario:
 
 
 def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario:
-    """The reference scenario at a small population (scale adjusted so counts stay real-world)."""
-    base = reference().model_dump()
-    scale = base["population"]["scale"] * base["population"]["size"] / size
+    """The reference scenario at a coarse resolution (the same world, fewer simulated people)."""
     return from_dict(
-        base,
+        reference().model_dump(),
         origin="small",
         overrides=[
             f"population.size={size}",
-            f"population.scale={scale}",
             f"end={end}",
             *overrides,
         ],

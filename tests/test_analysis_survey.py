@@ -98,7 +98,7 @@ def test_cli_runs_a_small_model_and_writes_table_and_figure(tmp_path: Path) -> N
     def version() -> None:
         """Stand-in for the lead's other commands."""
 
-    small = ["--set", "population.size=40000", "--set", "population.scale=60"]
+    small = ["--set", "population.size=40000"]
     out = CliRunner().invoke(
         app, ["survey", str(REFERENCE_SCENARIO), "--n", "8", "--out", str(tmp_path), *small]
     )

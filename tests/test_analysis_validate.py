@@ -15,7 +15,7 @@ from allegiance.analysis.cli import register
 from allegiance.analysis.validate import Scorecard, validate
 from allegiance.errors import UserError
 
-SMALL = ["population.size=40000", "population.scale=60"]
+SMALL = ["population.size=40000"]
 
 
 def _targets(*patterns: dict) -> tg.Targets:
@@ -128,7 +128,7 @@ def test_cli_prints_the_scorecard_and_strict_sets_the_exit_code(tmp_path: Path) 
     def version() -> None:
         """Stand-in for the lead's other commands."""
 
-    args = ["validate", "--replicates", "1", "--set", SMALL[0], "--set", SMALL[1]]
+    args = ["validate", "--replicates", "1", "--set", SMALL[0]]
     one = tg.Targets(
         patterns=[
             tg.Pattern(

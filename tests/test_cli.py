@@ -13,7 +13,7 @@ from allegiance.cli import main
 from allegiance.record import EVENT_COLUMNS
 from helpers import REFERENCE
 
-SMALL = ["--set", "population.size=20000", "--set", "population.scale=120", "--set", "end=2014-06"]
+SMALL = ["--set", "population.size=20000", "--set", "end=2014-06"]
 
 
 def test_run_writes_parquet_and_prints_a_summary(

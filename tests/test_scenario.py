@@ -42,7 +42,7 @@ def test_scenario_is_immutable() -> None:
     ("data", "needle"),
     [
         ({"population": {"size": -5}}, "population.size: Input should be greater than 0"),
-        ({"population": {"sise": 5}}, "population.sise: unknown key; allowed: size, scale"),
+        ({"population": {"sise": 5}}, "population.sise: unknown key; allowed: size, real_size"),
         ({"population": {"size": "many"}}, "population.size: Input should be a valid integer"),
         ({"environment": {"unemployment": 1.5}}, "environment.unemployment"),
         ({"start": "2015-13"}, "start"),
@@ -89,7 +89,7 @@ def test_extends_and_drop_events(tmp_path: Path) -> None:
     )
     sc = load(child)
     assert sc.name == "no-cut" and sc.population.size == 5000
-    assert sc.population.scale == reference().population.scale  # inherited
+    assert sc.population.real_size == reference().population.real_size  # inherited
     assert sc.at("2016-06").organization.pay.factor == 1.0
     assert sc.at("2016-06").organization.training.bootcamp_days == 0  # other events kept
     wrong = tmp_path / "wrong.yaml"

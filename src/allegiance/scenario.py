@@ -137,12 +137,18 @@ class Population(Frozen):
     size: int = P(
         400_000,
         "simulated people",
-        "assumption: chosen for speed; scale converts to real counts",
+        "assumption: resolution only; each simulated person stands for real_size / size real people",
         gt=0,
         le=200_000_000,
     )
-    scale: float = P(
-        6.0, "real people per simulated person", "assumption (Covasim's pop_scale)", gt=0
+    real_size: float = P(
+        2_400_000,
+        "real people",
+        "assumption: men aged 10-55 under the group's rule or within its reach in Iraq and Syria "
+        "(about 8 million people lived under its rule at the 2015 peak, Jones et al., RAND 2017), "
+        "plus the pool of prospective foreign fighters",
+        (1_500_000, 3_500_000),
+        gt=0,
     )
     origins: dict[str, float] = P(
         {
@@ -267,6 +273,21 @@ class Population(Frozen):
             if not 0 <= x <= 1:
                 raise ValueError(f"share of {k!r} must be in [0, 1] (got {x})")
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_scale(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "scale" in data:
+            raise ValueError(
+                "scale is derived (real_size / size); set population.real_size for the real "
+                "world and population.size for the resolution"
+            )
+        return data
+
+    @property
+    def scale(self) -> float:
+        """Real people per simulated person: the world is fixed, ``size`` only sets resolution."""
+        return self.real_size / self.size
 
 
 class Pay(Frozen):
