@@ -169,6 +169,7 @@ def test_evaluate_marks_each_check() -> None:
                 {
                     "id": "a",
                     "kind": "fact",
+                    "role": "calibration",
                     "title": "t",
                     "description": "d",
                     "source": "s",
@@ -212,6 +213,9 @@ def _write(tmp_path: Path, mutate) -> Path:
         (lambda d: d["patterns"][2].update(kind="guess"), "patterns.2.kind"),
         (lambda d: d["patterns"][3].pop("source"), "patterns.3.source"),
         (lambda d: d["patterns"][4].update(id="fact1"), "appears twice"),
+        (lambda d: d["patterns"][0].update(role="proof"), "patterns.0.role"),
+        (lambda d: d["patterns"][0].pop("knockout"), "needs a knockout"),
+        (lambda d: d["patterns"][0].update(knockout={"why": "w"}), "at least one"),
     ],
 )
 def test_bad_targets_give_one_line_naming_the_field(tmp_path: Path, mutate, needle: str) -> None:

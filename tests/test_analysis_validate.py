@@ -26,6 +26,7 @@ def _pattern(pid: str, kind: str, checks: list[dict]) -> dict:
     return {
         "id": pid,
         "kind": kind,
+        "role": "calibration",
         "title": pid,
         "description": "d",
         "source": "s",
@@ -134,6 +135,7 @@ def test_cli_prints_the_scorecard_and_strict_sets_the_exit_code(tmp_path: Path) 
             tg.Pattern(
                 id="impossible",
                 kind="fact",
+                role="calibration",
                 title="impossible",
                 description="d",
                 source="s",

@@ -105,15 +105,46 @@ class Check(_Strict):
         return f"{_num(lo)}–{_num(hi)}"
 
 
+ROLES = ("input", "calibration", "validation")
+"""What a pattern is for: ``input`` echoes an input or checks accounting (never evidence);
+``calibration`` is a target that parameters may be fitted to; ``validation`` is never used in
+fitting and must be able to fail (it names the knock-out that should break it)."""
+
+
+class Knockout(_Strict):
+    """The mechanism a validation pattern reflects, removed: overrides and timeline events dropped."""
+
+    why: str
+    set: list[str] = Field(default_factory=list)
+    drop_events: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> Knockout:
+        if not self.set and not self.drop_events:
+            raise ValueError("a knockout needs at least one 'set' override or 'drop_events' id")
+        return self
+
+
 class Pattern(_Strict):
     """A stylized fact (must hold in a share of replicates) or a public figure (mean in range)."""
 
     id: str
     kind: Literal["fact", "figure"]
+    role: Literal["input", "calibration", "validation"]
     title: str
     description: str
     source: str
     checks: list[Check] = Field(min_length=1)
+    knockout: Knockout | None = None
+
+    @model_validator(mode="after")
+    def _knockout(self) -> Pattern:
+        if self.role == "validation" and self.knockout is None:
+            raise ValueError(
+                f"pattern {self.id!r}: a validation pattern needs a knockout (the mechanism "
+                "it reflects, removed), so that a test can show it can fail"
+            )
+        return self
 
 
 class Targets(_Strict):
@@ -121,6 +152,10 @@ class Targets(_Strict):
 
     fact_min_share: float = Field(0.9, gt=0, le=1)
     patterns: list[Pattern] = Field(min_length=1)
+
+    def by_role(self, role: str) -> list[Pattern]:
+        """The patterns with ``role`` (input, calibration or validation), in file order."""
+        return [p for p in self.patterns if p.role == role]
 
     @model_validator(mode="after")
     def _unique(self) -> Targets:
