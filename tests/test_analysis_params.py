@@ -74,11 +74,13 @@ def test_assumptions_are_marked() -> None:
 
 
 def test_plausible_ranges_hold_the_values_of_the_defaults_and_the_reference() -> None:
+    # a fitted value may fall outside the range written before fitting (the range is never
+    # redrawn around it), but then its source must say so
     outside = [
         f"{where}: {r.path}={r.value} outside {r.plausible}"
         for where, sc in (("defaults", Scenario()), ("reference", load(REFERENCE_SCENARIO)))
         for r in params.table_of(sc)
-        if r.outside
+        if r.outside and "lies outside it" not in r.source
     ]
     assert not outside, "; ".join(outside)
 

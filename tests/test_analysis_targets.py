@@ -39,14 +39,16 @@ def _run(events: list[tuple] | None = None, scale: float = 10.0, **columns: list
     return FakeRun(ts, _events(events or []), scale)
 
 
-def test_the_shipped_file_loads_and_names_ten_facts() -> None:
+def test_the_shipped_file_loads_and_keeps_its_roles_apart() -> None:
     t = targets.load()
-    facts = [p for p in t.patterns if p.kind == "fact"]
-    assert [p.id for p in facts] == [f"fact{i}" for i in range(1, 11)]
-    figures = {p.id for p in t.patterns if p.kind == "figure"}
-    assert {"strength_2014", "strength_2016", "foreign_cumulative", "pay_syrian"} <= figures
+    validation = [p.id for p in t.by_role("validation")]
+    assert [f"fact{i}" for i in range(1, 10)] == [x for x in validation if x.startswith("fact")]
+    calibration = {p.id for p in t.by_role("calibration")}
+    assert {"strength_2014", "strength_2016", "deaths", "executions"} <= calibration
+    assert not calibration & set(validation)
     for p in t.patterns:
         assert p.source and p.description
+        assert (p.knockout is not None) == (p.role == "validation")
 
 
 def test_timeseries_statistics_by_window() -> None:

@@ -23,8 +23,8 @@ def test_timeline_changes_policy_from_its_month_on() -> None:
     sc = reference()
     assert sc.at("2015-10").organization.training.bootcamp_days == 30
     assert sc.at("2015-11").organization.training.bootcamp_days == 0
-    assert sc.at("2015-11").organization.pay.factor == 1.0
-    assert sc.at("2015-12").organization.pay.factor == 0.5
+    assert sc.at("2015-10").organization.redeployment.iraq_rate > 0
+    assert sc.at("2015-09").organization.redeployment.iraq_rate == 0
 
 
 def test_override_sets_a_nested_field() -> None:
@@ -84,13 +84,13 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
 def test_extends_and_drop_events(tmp_path: Path) -> None:
     child = tmp_path / "child.yaml"
     child.write_text(
-        f"extends: {REFERENCE}\ndrop_events: [pay-cut]\nname: no-cut\npopulation: {{size: 5000}}\n",
+        f"extends: {REFERENCE}\ndrop_events: [redeployment-iraq]\nname: no-cut\npopulation: {{size: 5000}}\n",
         encoding="utf-8",
     )
     sc = load(child)
     assert sc.name == "no-cut" and sc.population.size == 5000
     assert sc.population.real_size == reference().population.real_size  # inherited
-    assert sc.at("2016-06").organization.pay.factor == 1.0
+    assert sc.at("2016-06").organization.redeployment.iraq_rate == 0
     assert sc.at("2016-06").organization.training.bootcamp_days == 0  # other events kept
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(f"extends: {REFERENCE}\ndrop_events: [no-such-event]\n", encoding="utf-8")

@@ -18,6 +18,7 @@ class Status(IntEnum):
     DEFECTED = 4  # joined a rival armed group such as the FSA
     KILLED = 5
     EXECUTED = 6
+    CAPTURED = 7  # a fighter of an enemy brigade that surrendered, held until he repents
 
 
 class Motive(IntEnum):
@@ -41,6 +42,7 @@ class Driver(IntEnum):
     PAY = 4
     REDEPLOYMENT = 5
     COERCION = 6
+    FAMILY = 7  # a child member taken out by his family (Sami)
 
 
 class Route(IntEnum):
@@ -110,6 +112,7 @@ class Event(IntEnum):
     EXECUTED = 5  # caught trying to leave and executed
     KILLED = 6  # died in combat
     ORDERED = 7  # received a redeployment order
+    CAPTURED = 8  # an enemy fighter captured when his brigade surrendered
 
 
 def labels(enum: type[IntEnum]) -> list[str]:

@@ -1,8 +1,9 @@
 """The simulation: one population stepped month by month through a fixed schedule of mechanisms.
 
-Schedule of a month (ODD 'process overview'): governance and pay (fiscal spiral) -> joining by
-the five motives -> foreign arrivals -> training -> roles and suspicion -> redeployment orders ->
-combat -> leaving (drivers, route, deterrence) -> ties -> record. Each mechanism draws from its
+Schedule of a month (docs/ODD.md, 'process overview'): governance and pay (fiscal spiral) ->
+captives repent, brigades surrender -> joining by the five motives -> foreign arrivals ->
+training and postings -> roles and suspicion -> redeployment orders -> combat -> leaving
+(drivers, route, deterrence) -> ties -> record. Each mechanism draws from its
 own random stream, so adding one never shifts another's draws.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 from . import rng as rngs
 from .mechanisms import (
     assignment,
+    capture,
     combat,
     enforcement,
     foreign,
@@ -32,6 +34,7 @@ from .people import (
     FOREIGN_MIN,
     IRAQI,
     SYRIAN_MAX,
+    Affiliation,
     Driver,
     Event,
     Motive,
@@ -56,6 +59,7 @@ STREAMS = (
     "leaving",
     "routes",
     "enforcement",
+    "capture",
 )
 N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
 _DRIVERS = [d for d in Driver if d != Driver.NONE]
@@ -81,6 +85,8 @@ class Flows:
     pay_factor: float
     capacity: float
     revenue: float
+    captured: np.ndarray
+    repented: np.ndarray
 
 
 @dataclass
@@ -110,6 +116,8 @@ class Simulation:
         self.first_foreign = (
             int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
         )
+        # former FSA fighters: the only people a surrender can capture (a small fixed subset)
+        self.fsa_fighters = np.flatnonzero(self.people.affiliation == Affiliation.FSA)
         self.recorder = Recorder(scenario.months)
         initial_foreign = int((foreign_mask & (self.people.status == Status.MEMBER)).sum())
         self.org = OrgState(1.0, 0.0, np.zeros(self.n_circles, dtype=np.float32), initial_foreign)
@@ -133,7 +141,7 @@ class Simulation:
         members = np.flatnonzero(p.status == Status.MEMBER)
         syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
         capacity = governance.capacity(
-            syrians, org_pol.syrians_needed, org_pol.governance_elasticity
+            syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
         revenue = env.revenue_usd * capacity
         payroll = float(pay.schedule_usd(p, members, org_pol.pay).sum()) * scale
@@ -141,6 +149,17 @@ class Simulation:
             org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll
         )
         self.org.pay_factor = factor
+
+        # captives who take the repentance course enter training as coerced joiners; then this
+        # month's surrenders (they repent from next month on)
+        amnesty = org_pol.amnesty
+        repented = capture.repent(p, self.fsa_fighters, amnesty.accept, g["capture"])
+        joining.enlist(p, repented, np.full(repented.size, Motive.COERCION, np.uint8), month)
+        rec.events(Event.JOIN, p, repented, t)
+        captured = capture.surrender(
+            p, self.fsa_fighters, amnesty.surrenders, env.presence, g["capture"]
+        )
+        rec.events(Event.CAPTURED, p, captured, t)
 
         # joining: five motives over the civilian pool, then foreign arrivals
         pull = joining.circle_pull(p, members, self.circle_size)
@@ -155,8 +174,9 @@ class Simulation:
 
         # training, then postings
         graduates = training.advance(p, np.flatnonzero(p.status == Status.TRAINING))
+        unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
-            p, graduates, per_province, g["assignment"], t, org_pol.children.cub_units
+            p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
         )
         # graduates were trainees, so they join the start-of-month members without a second scan
         members = np.sort(np.concatenate([members, graduates]))
@@ -175,7 +195,7 @@ class Simulation:
         pay_usd = pay.schedule_usd(p, alive, org_pol.pay) * factor
         leaders = alive[p.role[alive] == Role.LEADER]
         lead_fi = float((p.origin[leaders] >= IRAQI).mean()) if leaders.size else 0.0
-        ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk)
+        ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx)
         pos, driver = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
@@ -238,6 +258,8 @@ class Simulation:
             factor,
             capacity,
             revenue,
+            captured,
+            repented,
         )
         self._record(month, flows)
         self.t += 1
@@ -255,11 +277,15 @@ class Simulation:
         lead = role == Role.LEADER
         unit_n = np.bincount(p.unit[f.members], minlength=1)
         unit_u18 = np.bincount(p.unit[f.members[u18]], minlength=unit_n.size)
-        big = unit_n >= 10
+        # units of at least 50 real members and 5 simulated ones, so the share means something
+        big = (unit_n * s >= 50) & (unit_n >= 5)
         pay_usd = f.pay_usd
         civilians_local = float(
             census[Status.CIVILIAN] - (p.status[self.first_foreign :] == 0).sum()
         )
+        # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
+        under_rule = civilians_local * s * min(1.0, env.presence)
+        harm_member, harm_civ = harm.civilian_harm(p, f.members, pol, t, s, under_rule)
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,
@@ -286,6 +312,7 @@ class Simulation:
             else 0.0,
         }
         j = np.bincount(f.motives, minlength=len(Motive))
+        j[Motive.COERCION] += f.repented.size  # captives through the repentance course
         for m in _MOTIVES:
             row[f"joins_{m.name.lower()}"] = j[m] * s
         row["joins_foreign"] = f.arrivals.size * s
@@ -312,7 +339,10 @@ class Simulation:
             ),
             "governance_capacity": f.capacity,
             "revenue_usd": f.revenue,
-            "civilian_harm": harm.civilian_harm(p, f.members, pol, t, s, civilians_local * s),
+            "captured": f.captured.size * s,
+            "captives": census[Status.CAPTURED] * s,
+            "civilian_harm": harm_civ,
+            "harm_per_member": harm_member,
             "territory_km2": env.territory_km2,
             "foreign_cumulative": self.org.foreign_arrived * s,
         }

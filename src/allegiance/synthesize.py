@@ -190,14 +190,27 @@ def home_units(
     per_province: int,
     rng: np.random.Generator,
     month: int = 0,
-    cub_units: int = 1,
+    camps: bool = False,
+    unit_size: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Units for new members: a unit in their home province (foreigners anywhere in Syria or
-    Iraq); children go to the province's first ``cub_units`` units, as in Tarek's unit."""
+    """Units for new members: a unit in their home province (foreigners anywhere in Syria or Iraq).
+
+    With ``camps``, the province's children, schooled and trained apart from adults (Horgan et
+    al. 2017), graduate as one cohort and are posted together to the province's unit with the
+    fewest members (``unit_size``, members per unit), the one most in need of replacements.
+    Units full of children then come from where and how children are recruited and trained,
+    as in Tarek's unit in Deir Ezzor ('60 percent of his fellow combatants were under the age
+    of 18'), never from placing them by hand.
+    """
     province = people.origin[idx].astype(np.int32)
     far = province > IRAQI
     province[far] = rng.integers(0, IRAQI + 1, int(far.sum()))
     slot = rng.integers(0, per_province, idx.size)
-    child = people.age_years(month, idx) < 18
-    slot[child] = rng.integers(0, min(cub_units, per_province), int(child.sum()))
+    if camps:
+        child = people.age_years(month, idx) < 18
+        size = np.zeros((IRAQI + 1) * per_province) if unit_size is None else unit_size
+        size = np.pad(size, (0, max(0, (IRAQI + 1) * per_province - size.size)))
+        for prov in np.unique(province[child]):
+            units = size[prov * per_province : (prov + 1) * per_province]
+            slot[child & (province == prov)] = int(np.argmin(units))
     return (province * per_province + slot).astype(np.int32)

@@ -35,7 +35,9 @@ class Env:
     territory_km2: float
     military_pressure: float
     border_openness: float
-    rival_pay_usd: float
+    fsa_pay_usd: float
+    army_pay_usd: float
+    nusra_pay_usd: float
     revenue_usd: float
     foreign_inflow: float
     appeal: float

@@ -60,6 +60,8 @@ class Param:
         src = self.source.lower()
         if self.assumption:
             return "assumption"
+        if src.startswith("calibrated"):
+            return "calibrated"
         if src.startswith("seed"):
             return "seed + assumption" if "assumption" in src or "calibrated" in src else "seed"
         if "calibrated" in src or "assumption" in src:
@@ -135,7 +137,9 @@ def _rows(
             source = inherited.get("source", "")
         if not prefix and name in ("start", "end"):
             unit, source = "YYYY-MM", RUN_WINDOW_SOURCE
-        plausible = meta.get("plausible") or (None if extra else inherited.get("plausible"))
+        plausible = meta.get("plausible") or (
+            None if extra else inherited.get("plausible_fields", {}).get(name)
+        )
         rows.append(
             Param(
                 path=path,

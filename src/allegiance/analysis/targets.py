@@ -428,6 +428,19 @@ def min_motive_share(
 
 
 @statistic
+def motive_share(
+    run: View, origin: str, motive: str, start: str | None = None, end: str | None = None
+) -> float:
+    """Share of one motive among joins by people of one origin (a province, or a group name)."""
+    ev = _events(View.of(run), ("join", "arrive"), start, end)
+    names = _origins(origin) if origin in ORIGIN_GROUPS else (origin,)
+    ev = ev[ev["origin"].astype(str).isin(names)]
+    if not len(ev):
+        return math.nan
+    return float((ev["motive"].astype(str) == motive).mean())
+
+
+@statistic
 def exit_hazard(run: View, motive: str, start: str, end: str, driver: str | None = None) -> float:
     """Exits (desert + defect) per member-month over start..end, among joiners of one motive.
 

@@ -40,7 +40,7 @@ def fill_posts(
         lead.foreign_weight * (f_origin >= FOREIGN_MIN)
         + lead.iraqi_weight * (f_origin == IRAQI)
         + people.skilled[fighters]
-        + 2.0 * people.ideology[fighters]
+        + lead.ideology_weight * people.ideology[fighters]
     ).astype(np.float64)
     promoted = _fill(rng, fighters, logit, vacant)
     people.role[promoted] = Role.LEADER

@@ -1,13 +1,14 @@
 """Governance capacity and the fiscal spiral: Syrian members -> revenue -> pay.
 
-Rule: capacity = min(1, Syrian members / Syrians needed) ** elasticity; revenue = potential
-revenue(t) * capacity; the pay factor actually paid = policy factor * min(1, payroll share *
-revenue / full-schedule payroll). Evidence: ISIS 'relies heavily on its Syrian members for
+Rule: capacity = min(1, Syrian members / (Syrians needed * territory reach)) ** elasticity, the
+insiders needed growing with the territory to be taxed (reach 1 = the territory of January
+2015); revenue = potential revenue(t) * capacity; the pay factor actually paid = policy factor *
+min(1, payroll share * revenue / full-schedule payroll), so the budget can force a cut. Evidence: ISIS 'relies heavily on its Syrian members for
 intelligence, building rapport with civilians, brokering alliances with tribes, and
 administrating vital institutions, including taxation, which requires insider knowledge'; 'An
 increase in defections by Syrian fighters thus poses a serious threat to ISIS' governance'.
-The spiral is a modelling choice grounded in the seed (MODEL.md §4); potential revenue follows
-IHS (2015-2016): about $80M a month in mid-2015, $56M in early 2016.
+The spiral is a modelling choice grounded in the seed (docs/ODD.md); potential revenue follows
+ICSR/EY (Heissner et al. 2017): up to $1.9bn in 2014, at most $870M in 2016.
 """
 
 from __future__ import annotations

@@ -7,11 +7,16 @@ lambda_m / sum. Evidence, per motive:
 - ideology: 'true believers who are ideologically committed to the goal of establishing a
   caliphate'; hazard rises with ideology.
 - coercion: 'wanted criminals or ... captured enemy combatants who are promised amnesty';
-  'released and pardoned hundreds of criminals'; FSA brigades 'forced to surrender'.
+  'released and pardoned hundreds of criminals'. Captured FSA fighters reach the group through
+  the capture mechanism (mechanisms/capture.py) and the repentance course, not through this scan.
 - economic: 'the starting salary for a fighter is $50 per month, with an additional $50 per wife
   ..., $50 for each dependent parent, and $35 for each child'; 'I couldn't even afford to buy
   enough bread'; hazard rises with the household's shortfall and with the pay offer relative to
-  the best outside option (civilian work and aid, or a rival group's pay: FSA $36).
+  the best outside option where the person lives: civilian work and aid, or an armed
+  alternative that recruits in his province ('the FSA may pay its fighters as little as $36 per
+  month ...; Syrian army salaries start at $63 per month; and Jabhat al-Nusra pays an average of
+  $100 per month'). Protecting one's family is part of this motive: 'I joined to protect my
+  sisters' raises the hazard with each dependant sister (protect_family).
 - revenge: 'One ISIS deserter whose family had been killed by the regime said that he joined
   ISIS "to take revenge"'; hazard rises with grievance and a family killed, and with the group's
   appeal as 'the only force standing up to Assad' (Ammar).
@@ -30,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..people import FOREIGN_MIN, Affiliation, Motive, People, Status
+from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status
 from ..world import Month
+from .rivals import armed_pay
 
 # indices into the packed parameter vector handed to the kernel
 (
@@ -43,7 +49,7 @@ from ..world import Month
     IDEO_A,
     IDEO_E,
     CRIM,
-    SURR,
+    PROTECT,
     ECON_A,
     ECON_E1,
     ECON_E2,
@@ -80,7 +86,7 @@ def parameters(month: Month, pay_factor: float) -> np.ndarray:
     v[FRIENDS] = j.friends
     v[IDEO_A], v[IDEO_E] = j.ideology.base * appeal, j.ideology.effect
     v[CRIM] = p.organization.amnesty.criminals
-    v[SURR] = p.organization.amnesty.surrenders * env.military_pressure
+    v[PROTECT] = j.protect_family
     v[ECON_A], v[ECON_E1], v[ECON_E2] = j.economic.base, j.economic.effect, j.economic.effect2
     v[PAY_F] = pay_factor
     v[BASE], v[WIFE], v[PARENT] = pay.base, pay.per_wife, pay.per_parent
@@ -92,7 +98,7 @@ def parameters(month: Month, pay_factor: float) -> np.ndarray:
     )
     v[NEED_PP] = env.food_cost_usd * env.food_price_index
     v[OUTSIDE] = max(outside, 1.0)
-    v[BEST_ALT] = max(outside, env.rival_pay_usd, 1.0)
+    v[BEST_ALT] = max(outside, 1.0)  # where no armed alternative recruits (see best_alternative)
     v[REV_A], v[REV_E], v[REV_E2] = j.revenge.base * appeal, j.revenge.effect, j.revenge.effect2
     v[OPP_A], v[OPP_E] = j.opportunism.base * appeal, j.opportunism.effect
     return v
@@ -122,16 +128,35 @@ def offer_usd(
     return cash * v[PAY_F] + v[IN_KIND]
 
 
-def economic_table(v: np.ndarray) -> np.ndarray:
-    """Economic hazard for every household composition and skill: the pay offer against need."""
+N_HOUSEHOLDS = _W * _C * _P * _D * 2  # household compositions times skill
+
+
+def best_alternative(month: Month) -> np.ndarray:
+    """Best monthly outside option in each local origin: civilian income, or the pay of an armed
+    group that recruits there (mechanisms/rivals.py)."""
+    env = month.env
+    civilian = max((1.0 - env.unemployment) * env.civilian_wage_usd + env.aid_usd, 1.0)
+    return np.maximum(civilian, armed_pay(env, month.policy.population))
+
+
+def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
+    """Economic hazard for every local origin, household composition and skill.
+
+    The offer is weighed against the best outside option where the person lives; the shortfall
+    is the household's food need that civilian income leaves uncovered; each dependant sister
+    adds the wish to protect her (seed: 'I joined to protect my sisters').
+    """
     w, c, p, d, s = np.meshgrid(
         np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D), np.arange(2), indexing="ij"
     )
     need = (1.0 + w + c + p + d) * v[NEED_PP]
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
     offer = offer_usd(v, w, c, p, d, s.astype(bool))
-    lam = v[ECON_A] * np.exp(v[ECON_E1] * shortfall) * (offer / v[BEST_ALT]) ** v[ECON_E2]
-    return lam.ravel().astype(np.float64)
+    lam = v[ECON_A] * np.exp(
+        v[ECON_E1] * shortfall + v[PROTECT] * np.minimum(d, 6)
+    )  # six sisters (seed)
+    ratio = offer.ravel()[None, :] / best_alt[:, None]
+    return (lam.ravel()[None, :] * ratio ** v[ECON_E2]).ravel().astype(np.float64)
 
 
 def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,7 +175,7 @@ CRIMINAL, FSA, EXPERT, FAMILY_KILLED, FOREIGN = 1, 2, 4, 8, 16  # bits of Traits
 class Traits:
     """The fixed traits joining reads, packed once per run so a month's scan stays cheap."""
 
-    household: np.ndarray  # uint16: household composition and skill, indexes economic_table
+    household: np.ndarray  # uint32: local origin, household composition, skill: economic_table
     flags: np.ndarray  # uint8: CRIMINAL | FSA | EXPERT | FAMILY_KILLED | FOREIGN
     ideology: np.ndarray  # uint8: ideology on the LEVELS grid
     grievance: np.ndarray  # uint8: grievance on the LEVELS grid
@@ -167,7 +192,8 @@ def traits(people: People) -> Traits:
         * _P
         + np.minimum(people.parents, _P - 1)
     ) * _D + np.minimum(people.dependants, _D - 1)
-    household = (h * 2 + people.skilled).astype(np.uint16)
+    local_origin = np.minimum(people.origin, IRAQI).astype(np.uint32)  # foreigners never scan
+    household = local_origin * N_HOUSEHOLDS + (h.astype(np.uint32) * 2 + people.skilled)
     expert = people.skilled | (people.affiliation == Affiliation.REGIME) | people.criminal
     flags = (
         CRIMINAL * people.criminal
@@ -205,7 +231,7 @@ def _kernel(
     n_out = 0
     presence = v[PRESENCE]
     child_rate = v[CHILD] / presence  # the cubs drive reaches every child where ISIS rules
-    crim, surr = v[CRIM], v[SURR]
+    crim = v[CRIM]
     oldest_allowed = int(v[MONTH]) - 12 * int(v[MIN_AGE])  # born on or before this month
     adult_born = int(v[MONTH]) - 12 * 18  # born on or before this month: 18 or older
     for i in range(status.shape[0]):
@@ -219,7 +245,7 @@ def _kernel(
         l_ideo = t_ideo[k_ideo]
         if b > adult_born:
             l_ideo += child_rate
-        l_coer = crim * (f & 1) + surr * ((f >> 1) & 1)
+        l_coer = crim * (f & 1)
         l_econ = econ[household[i]]
         l_rev = t_rev[(f >> 3) & 1, grievance[i]]
         l_opp = t_opp[k_ideo] if f & 4 else 0.0
@@ -271,7 +297,7 @@ def join(
         rng,
         rng.random(people.size, dtype=np.float32),
         v,
-        economic_table(v),
+        economic_table(v, best_alternative(month)),
         t_ideo,
         t_rev,
         t_opp,

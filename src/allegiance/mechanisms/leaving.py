@@ -19,6 +19,8 @@ Drivers and evidence:
   an order; x = grievance against the regime; stronger for revenge joiners.
 - coercion: 'I joined to stay alive and immediately started making plans to escape'; only the
   coerced; x = lack of ideology.
+- family: Sami's mother, 'Realizing that her son had been brainwashed, she asked Sami's older
+  brother to take him to Turkey'; only members under 18 posted at home; the route is abroad.
 Routes: 'Some join moderate rebel groups, such as the Free Syrian Army (FSA), and others abandon
 the conflict altogether by crossing the border into Turkey or Jordan'; one who left because ISIS
 was losing 'fled to Turkey because he was afraid of reprisals if captured by the regime or a
@@ -31,10 +33,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..people import FOREIGN_MIN, SYRIAN_MAX, Affiliation, Driver, Motive, People, Role, Route
+from ..people import (
+    FOREIGN_MIN,
+    IRAQI,
+    SYRIAN_MAX,
+    Affiliation,
+    Driver,
+    Motive,
+    People,
+    Posting,
+    Role,
+    Route,
+)
 from ..scenario import Scenario
 from ..world import Env
 from .pay import need_usd, shortfall
+from .rivals import armed_pay
+
+N_DRIVERS = len(Driver) - 1  # every driver but NONE
 
 
 @dataclass(frozen=True)
@@ -45,18 +61,19 @@ class Context:
     foreign_leader_share: float
     friends_left: np.ndarray  # per circle, recent exits and executions of friends
     perceived_risk: float  # chance of being caught and executed, as members saw it last month
+    month: int  # month index, for ages
 
 
 def hazards(
     people: People, members: np.ndarray, policy: Scenario, env: Env, ctx: Context
 ) -> np.ndarray:
-    """Monthly hazard of each driver for each member: shape (6, len(members)), float32."""
+    """Monthly hazard of each driver for each member: shape (7, len(members)), float32."""
     lv = policy.leaving
     pay = policy.organization.pay
     ideo = people.ideology[members]
     motive = people.motive[members]
     syrian = people.origin[members] <= SYRIAN_MAX
-    lam = np.empty((6, members.size), dtype=np.float32)
+    lam = np.empty((N_DRIVERS, members.size), dtype=np.float32)
     lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
     lam[1] = lv.authoritarianism.base * np.exp(
         lv.authoritarianism.effect * people.disillusion[members]
@@ -83,6 +100,8 @@ def hazards(
     lam[5] = (
         (motive == Motive.COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
     )
+    at_home = people.posting[members] == Posting.HOME
+    lam[6] = lv.family.base * ((people.age_years(ctx.month, members) < 18) & at_home)
     scale = np.exp(
         -lv.commitment * ideo
         + lv.friends * np.minimum(ctx.friends_left[people.circle[members]], 2.0)
@@ -100,7 +119,7 @@ def attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.
     trying = np.flatnonzero(rng.random(total.size) < -np.expm1(-total))
     cum = np.cumsum(lam[:, trying], axis=0)
     pick = rng.random(trying.size) * cum[-1]
-    driver = (pick[None, :] >= cum).sum(axis=0).clip(0, 5) + Driver.LOSING
+    driver = (pick[None, :] >= cum).sum(axis=0).clip(0, N_DRIVERS - 1) + Driver.LOSING
     return trying, driver.astype(np.uint8)
 
 
@@ -118,11 +137,17 @@ def routes(
         people.affiliation[idx] == Affiliation.FSA
     )
     odds = lv.rival_base / (1.0 - lv.rival_base + 1e-9)
-    odds = odds * np.sqrt(max(env.rival_pay_usd, 1.0) / 36.0)  # the FSA's $36 is the reference
+    # better-paying groups nearby draw more (the FSA's $36 is the reference); where none
+    # recruits (Iraq, abroad), those who defect go to the FSA at its pay
+    best = armed_pay(env, policy.population)
+    home = np.minimum(people.origin[idx], IRAQI)
+    pay = np.where(best[home] > 0, best[home], env.fsa_pay_usd)
+    odds = odds * np.sqrt(np.maximum(pay, 1.0) / 36.0)
     odds = np.where(regime_enemy, odds * lv.rival_regime_enemy, odds)
     odds = np.where(driver == Driver.LOSING, odds * lv.rival_losing, odds)
     odds = np.where(people.origin[idx] >= FOREIGN_MIN, odds * lv.rival_foreign, odds)
     odds = odds * np.exp(-lv.welcome_route * env.exit_welcome)  # work in Turkey draws exits there
+    odds = np.where(driver == Driver.FAMILY, 0.0, odds)  # Sami's brother took him to Turkey
     p_rival = odds / (1.0 + odds)
     u = rng.random(idx.size)
     route = np.where(u < p_rival, Route.RIVAL, Route.TURKEY).astype(np.uint8)
