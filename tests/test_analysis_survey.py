@@ -227,3 +227,21 @@ def test_cli_bad_input_is_one_line_and_runs_nothing(tmp_path: Path) -> None:
         assert isinstance(bad.exception, UserError), extra
         assert needle in str(bad.exception) and "\n" not in str(bad.exception)
     assert not (tmp_path / "x").exists()
+
+
+def test_embed_writes_the_findings_between_the_markers(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"# head\n{sv.SURVEY_BEGIN}\nold\n{sv.SURVEY_END}\ntail\n", encoding="utf-8")
+    s = sv.survey(_bias_case(300, 900), n=8, seed=1)
+    sv.embed(s, doc, "allegiance survey --n 8")
+    text = doc.read_text(encoding="utf-8")
+    assert "old" not in text and text.startswith("# head") and text.endswith("tail\n")
+    assert "`allegiance survey --n 8`" in text and "| motive: economic |" in text
+    for line in s.conclusion():
+        assert line in text
+    plain = tmp_path / "plain.md"
+    plain.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(UserError, match="markers"):
+        sv.check_embed(plain)
+    with pytest.raises(UserError, match="no such file"):
+        sv.check_embed(tmp_path / "none.md")

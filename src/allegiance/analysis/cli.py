@@ -142,6 +142,13 @@ def register(app: typer.Typer) -> None:
             Path,
             typer.Option("--out", help="Folder for survey.png, survey.csv and survey_checks.csv."),
         ] = Path("out/survey"),
+        embed: Annotated[
+            Path | None,
+            typer.Option(
+                "--embed",
+                help="Also write the findings into the marked section of this Markdown file.",
+            ),
+        ] = None,
         set_: SetOpt = None,
     ) -> None:
         """Interview simulated deserters in Turkey: selection bias beside sampling noise at n."""
@@ -149,12 +156,15 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         from ..scenario import MONTH_RE
-        from .survey import figure, print_survey, run_counts, survey_from_counts
+        from .survey import check_embed, figure, print_survey, run_counts, survey_from_counts
+        from .survey import embed as embed_survey
 
         if not MONTH_RE.match(until):
             raise UserError(f"--until: {until!r} is not a month like '2016-06'")
         if n < 1:
             raise UserError(f"--n: {n}; must be at least 1")
+        if embed is not None:
+            check_embed(embed)
         with Progress(transient=True) as bar:
             task = bar.add_task("replicates", total=replicates)
             runs = run_counts(
@@ -177,3 +187,10 @@ def register(app: typer.Typer) -> None:
         result.checks_frame().to_csv(out / "survey_checks.csv", index=False)
         png = figure(result, out / "survey.png")
         typer.echo(f"wrote {png}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}")
+        if embed is not None:
+            parts = ["allegiance survey", *([str(scenario)] if scenario else [])]
+            parts += [f"--replicates {replicates}", f"--seed {seed}", f"--n {n}"]
+            parts += [f"--until {until}"] * (until != "2016-06") + ["--all-origins"] * all_origins
+            parts += [f"--set {x}" for x in set_ or []]
+            command = " ".join(parts)
+            typer.echo(f"updated {embed_survey(result, embed, command)}")

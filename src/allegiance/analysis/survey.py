@@ -246,7 +246,8 @@ class Survey:
     checks: list[Check] = field(default_factory=list)
     fits: list[Fit] = field(default_factory=list)
     ranges: pd.DataFrame = field(default_factory=pd.DataFrame)  # low/high share of an n-sample
-    curve: pd.DataFrame = field(default_factory=pd.DataFrame)  # n, what, median, high
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)  # n, what, median, low, high
+    coded: dict[str, int] = field(default_factory=dict)  # interviewees with a code, per block
 
     def table(self) -> pd.DataFrame:
         """Both blocks stacked: rows 'motive: x' and 'driver: y', columns the groups."""
@@ -339,6 +340,10 @@ def survey_from_counts(
     motives, drivers = motives[list(GROUPS)], drivers[list(GROUPS)]
     sizes = {g: _people(everything, g) for g in ("sample", *POOLS)}
     sizes["testimonies"] = int(persons["persons"].sum())
+    coded_counts = {
+        "motives": tm.coded_people(persons, "join_motives"),
+        "drivers": tm.coded_people(persons, "exit_drivers"),
+    }
 
     noise_rng = stream(seed, "survey-noise")
     checks, fits, ranges, curve = [], [], [], []
@@ -400,6 +405,7 @@ def survey_from_counts(
         fits,
         pd.DataFrame(ranges).set_index("category"),
         pd.DataFrame(curve),
+        coded_counts,
     )
 
 
@@ -439,15 +445,17 @@ def figure(result: Survey, path: str | Path) -> Path:
     bars = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])]
     ax_noise = fig.add_subplot(grid[1, :])
     shown = ("turkey", "tried", "members", "testimonies")
-    for ax, df, level, what in (
-        (bars[0], result.motives, "motive", "join motive"),
-        (bars[1], result.drivers, "driver", "exit driver"),
+    for ax, df, level, what, block in (
+        (bars[0], result.motives, "motive", "join motive", "motives"),
+        (bars[1], result.drivers, "driver", "exit driver", "drivers"),
     ):
         groups = [g for g in shown if df[g].notna().any()]
         x = np.arange(len(df.index))
         w = 0.8 / len(groups)
         for k, g in enumerate(groups):
             label = f"{LABELS[g]} (n={result.sizes[g]:,})"
+            if g == "testimonies" and block in result.coded:
+                label = f"{LABELS[g]} ({result.coded[block]} of {result.sizes[g]} people coded)"
             xs = x + (k - (len(groups) - 1) / 2) * w
             ax.bar(xs, df[g].to_numpy(), w, label=label, color=COLORS[g])
             if g == "turkey" and len(result.ranges):
@@ -511,7 +519,7 @@ def figure(result: Survey, path: str | Path) -> Path:
     verdicts = "; ".join(f"{c.what} vs {LABELS[c.reference]}: {c.verdict}" for c in result.checks)
     fig.suptitle(
         f"Who do you meet when you interview deserters in Turkey? Simulated survey{until}, "
-        f"{result.replicates} replicate(s), seed {result.seed}\n"
+        f"{result.replicates} replicate(s) pooled (n: simulated people), seed {result.seed}\n"
         f"Selection bias beside chance at n = {result.n}: {verdicts}"
     )
     fig.savefig(p, dpi=110)
@@ -524,7 +532,10 @@ def print_survey(result: Survey) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title="Simulated survey: shares of join motives and exit drivers")
+    t = Table(
+        title="Simulated survey: shares of join motives and exit drivers "
+        f"(n: simulated people, {result.replicates} replicate(s) pooled)"
+    )
     t.add_column("")
     for g in GROUPS:
         t.add_column(f"{LABELS[g]}\nn={result.sizes[g]:,}", justify="right")
@@ -550,3 +561,43 @@ def print_survey(result: Survey) -> None:
     console.print(t)
     for line in result.conclusion():
         console.print(f"- {line}", highlight=False)
+
+
+SURVEY_BEGIN = "<!-- survey:begin -->"
+SURVEY_END = "<!-- survey:end -->"
+
+
+def to_markdown(result: Survey, command: str = "") -> str:
+    """The shares and the conclusion as Markdown, for the marked section of docs/ODD.md."""
+    shown = ("turkey", "tried", "members", "testimonies")
+    head = "| | " + " | ".join(f"{LABELS[g]} (n={result.sizes[g]:,})" for g in shown) + " |"
+    lines = [head, "|---" * (len(shown) + 1) + "|"]
+    for name, row in result.table().iterrows():
+        cells = ("" if pd.isna(row[g]) else f"{row[g]:.0%}" for g in shown)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    until = f", field work up to {result.until}" if result.until else ""
+    intro = (
+        f"Measured with `{command}`: {result.replicates} replicate(s), master seed {result.seed}, "
+        f"n = {result.n}{until}."
+        if command
+        else f"{result.replicates} replicate(s), master seed {result.seed}, n = {result.n}{until}."
+    )
+    findings = "\n".join(f"- {line}" for line in result.conclusion())
+    return f"{intro}\n\n" + "\n".join(lines) + f"\n\n{findings}\n"
+
+
+def check_embed(doc: str | Path) -> None:
+    """Fail before any run if ``doc`` cannot take the survey section (no file, no markers)."""
+    p = Path(doc)
+    if not p.is_file():
+        raise UserError(f"--embed: {p}: no such file")
+    text = p.read_text(encoding="utf-8")
+    if SURVEY_BEGIN not in text or SURVEY_END not in text:
+        raise UserError(f"--embed: {p} has no '{SURVEY_BEGIN}' ... '{SURVEY_END}' markers")
+
+
+def embed(result: Survey, doc: str | Path, command: str = "") -> Path:
+    """Replace the text between the survey markers of a Markdown file (docs/ODD.md, §9)."""
+    from .markers import replace_between
+
+    return replace_between(doc, SURVEY_BEGIN, SURVEY_END, to_markdown(result, command))
