@@ -570,7 +570,13 @@ SURVEY_END = "<!-- survey:end -->"
 def to_markdown(result: Survey, command: str = "") -> str:
     """The shares and the conclusion as Markdown, for the marked section of docs/ODD.md."""
     shown = ("turkey", "tried", "members", "testimonies")
-    head = "| | " + " | ".join(f"{LABELS[g]} (n={result.sizes[g]:,})" for g in shown) + " |"
+    names = {g: f"{LABELS[g]} (n={result.sizes[g]:,})" for g in shown}
+    if result.coded:
+        names["testimonies"] = (
+            f"{LABELS['testimonies']} ({result.sizes['testimonies']} people; "
+            f"{result.coded['motives']} with a motive, {result.coded['drivers']} with a driver)"
+        )
+    head = "| | " + " | ".join(names[g] for g in shown) + " |"
     lines = [head, "|---" * (len(shown) + 1) + "|"]
     for name, row in result.table().iterrows():
         cells = ("" if pd.isna(row[g]) else f"{row[g]:.0%}" for g in shown)
@@ -578,7 +584,7 @@ def to_markdown(result: Survey, command: str = "") -> str:
     until = f", field work up to {result.until}" if result.until else ""
     intro = (
         f"Measured with `{command}`: {result.replicates} replicate(s), master seed {result.seed}, "
-        f"n = {result.n}{until}."
+        f"n = {result.n}{until}; n in the header counts simulated people over all replicates."
         if command
         else f"{result.replicates} replicate(s), master seed {result.seed}, n = {result.n}{until}."
     )
