@@ -1,21 +1,30 @@
-"""Tests for the coded testimonies and their loader."""
+"""Tests for the coded testimonies: vocabulary, consistency, and counting people, not rows."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from allegiance.analysis import testimonies
+from allegiance.analysis import testimonies as tm
 from allegiance.errors import UserError
+from allegiance.people import Affiliation, Driver, Motive, Origin, Route, Status
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "quitting-isis.txt"
+# The article's text is not part of the repository; point this at a copy to check every passage.
+ARTICLE = os.environ.get("ALLEGIANCE_ARTICLE", "")
+
+
+def _names(enum: type) -> set[str]:
+    return {m.name.lower() for m in enum}
 
 
 def _norm(text: str) -> str:
-    """Fold curly quotes and drop whitespace, so a quote matches the seed across line breaks."""
+    """Fold curly quotes and drop whitespace, so a passage matches the article across line breaks."""
     text = (
         text.replace("\u2019", "'")
         .replace("\u2018", "'")
@@ -26,82 +35,183 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def df() -> pd.DataFrame:
-    return testimonies.load()
+def rows() -> pd.DataFrame:
+    return tm.load()
 
 
-def test_at_least_twelve_people_with_all_fields(df: pd.DataFrame) -> None:
-    assert len(df) >= 12
-    assert df["id"].is_unique
-    assert list(df.columns) == list(testimonies.COLUMNS)
-    assert df["quote"].str.len().min() > 0
+@pytest.fixture(scope="module")
+def people(rows: pd.DataFrame) -> pd.DataFrame:
+    return tm.people(rows).set_index("name")
 
 
-def test_named_people_are_coded(df: pd.DataFrame) -> None:
-    names = " ".join(df["name"])
-    for who in ("Ammar", "Hossam", "Khaled", "Tarek", "Sami", "FSA", "six sisters"):
-        assert who in names
+def test_columns_ids_and_passages(rows: pd.DataFrame) -> None:
+    assert list(rows.columns) == list(tm.COLUMNS)
+    assert rows["id"].is_unique
+    assert rows["text"].str.len().min() > 0
+    assert set(rows["speech"]) == {"quote", "reported", "description"}
 
 
-def test_facts_the_seed_states(df: pd.DataFrame) -> None:
-    ammar = df.set_index("name").loc["Ammar"]
+def test_codes_are_the_model_enums(rows: pd.DataFrame) -> None:
+    # checked against people.py itself, so a renamed enum member shows up here
+    motives, drivers = _names(Motive) - {"none"}, _names(Driver) - {"none"}
+    for items in rows["join_motives"]:
+        assert set(items) <= motives
+    for items in rows["exit_drivers"]:
+        assert set(items) <= drivers
+    assert set(rows["route"]) <= (_names(Route) - {"none"}) | {""}
+    assert set(rows["status"]) <= _names(Status) | {""}
+    assert set(rows["province"]) <= _names(Origin) | {""}
+    assert set(rows["affiliation"]) <= _names(Affiliation) | {""}
+
+
+def test_interviewed_people_deserted_to_turkey_and_speakers_were_interviewed(
+    rows: pd.DataFrame, people: pd.DataFrame
+) -> None:
+    met = people[people["interviewed"] == "yes"]
+    assert len(met) >= 8  # the article: 'We spoke with eight former ISIS fighters in Turkey'
+    assert set(met["status"]) == {"deserted"} and set(met["route"]) == {"turkey"}
+    # the model's 'defected' (a rival group) is never used for the article's loose 'defector'
+    assert "defected" not in set(rows["status"])
+    speakers = set(rows.loc[rows["speaker"] != "", "speaker"])
+    assert speakers <= set(met["person_id"])
+    described = rows[rows["speech"] == "description"]
+    assert (described["speaker"] == "").all()
+
+
+def test_facts_the_article_states(people: pd.DataFrame) -> None:
+    ammar = people.loc["Ammar"]
     assert ammar["year_joined"] == 2014 and ammar["year_left"] == 2016
-    assert ammar["route"] == "turkey" and "redeployment" in ammar["exit_drivers"]
-    sami = df.set_index("name").loc["Sami"]
+    assert ammar["affiliation"] == "fsa" and ammar["rows"] > 1
+    # his codes come from several passages and are merged into one person
+    assert set(ammar["exit_drivers"]) == {"authoritarianism", "favoritism", "redeployment"}
+    assert set(ammar["join_motives"]) == {"ideology", "revenge"}
+    sami = people.loc["Sami"]
     assert sami["age_at_joining"] == 14 and sami["province"] == "hasakah"
-    fsa = df[df["name"].str.startswith("Former FSA fighter")]
+    assert sami["join_motives"] == [] and sami["exit_drivers"] == []  # the article gives none
+    fsa = people[people["affiliation"] == "fsa"].drop("Ammar")
     assert len(fsa) == 2 and all(m == ["coercion"] for m in fsa["join_motives"])
+    assert set(fsa["province"]) == {""}  # places of surrender are not origins
+    homs = people.loc["ISIS members from Homs (the majority)"]
+    assert homs["unit"] == "group" and homs["interviewed"] == "no"
+    assert pd.isna(homs["persons"]) and homs["join_motives"] == ["revenge"]
 
 
-def test_codes_are_from_the_allowed_vocabularies(df: pd.DataFrame) -> None:
-    for items in df["join_motives"]:
-        assert set(items) <= set(testimonies.MOTIVES)
-    for items in df["exit_drivers"]:
-        assert set(items) <= set(testimonies.DRIVERS)
-    assert set(df["route"]) <= set(testimonies.ROUTES)
+@pytest.mark.skipif(not Path(ARTICLE).is_file(), reason="set ALLEGIANCE_ARTICLE to the article")
+def test_every_passage_is_verbatim_from_the_article(rows: pd.DataFrame) -> None:
+    article = _norm(Path(ARTICLE).read_text(encoding="utf-8"))
+    for _, row in rows.iterrows():
+        # whitespace is dropped, so the article's 'amuhajir' matches the CSV's 'a muhajir'
+        assert _norm(row["text"]) in article, row["id"]
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed text lives outside the repository")
-def test_quotes_are_verbatim_from_the_seed(df: pd.DataFrame) -> None:
-    seed = _norm(SEED.read_text(encoding="utf-8"))
-    for _, row in df.iterrows():
-        # whitespace is dropped, so the seed's 'amuhajir' matches the CSV's 'a muhajir'
-        assert _norm(row["quote"]) in seed, row["id"]
-
-
-def test_shares_weight_groups_and_split_multiple_codes(df: pd.DataFrame) -> None:
-    s = testimonies.shares(df, "exit_drivers", testimonies.DRIVERS)
-    assert s.sum() == pytest.approx(1.0)
-    small = pd.DataFrame(
-        {"join_motives": [["ideology", "revenge"], ["economic"]], "persons": [1, 2]}
+def _frame(records: list[tuple[str, int | None, list[str]]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "person_id": [r[0] for r in records],
+            "persons": pd.array([r[1] for r in records], dtype="Int64"),
+            "join_motives": [r[2] for r in records],
+        }
     )
-    got = testimonies.shares(small, "join_motives", testimonies.MOTIVES)
-    assert got["economic"] == pytest.approx(2 / 3)
-    assert got["ideology"] == pytest.approx(1 / 6)
+
+
+def test_shares_count_people_not_rows() -> None:
+    # P1 spans two passages (ideology, then revenge); P2 has one (economic)
+    rows = _frame([("P1", 1, ["ideology"]), ("P1", 1, ["revenge"]), ("P2", 1, ["economic"])])
+    persons = tm.people(rows)
+    assert len(persons) == 2 and persons.loc[0, "rows"] == 2
+    got = tm.shares(persons, "join_motives", tm.MOTIVES)
+    assert got["economic"] == pytest.approx(1 / 2)  # by rows it would be 1/3
+    assert got["ideology"] == pytest.approx(1 / 4) and got["revenge"] == pytest.approx(1 / 4)
+    with pytest.raises(ValueError, match="people"):
+        tm.shares(rows, "join_motives", tm.MOTIVES)
+
+
+def test_groups_weigh_by_head_count_and_unknown_counts_stay_out() -> None:
+    rows = _frame([("G", 2, ["revenge"]), ("P", 1, ["economic"]), ("H", None, ["ideology"])])
+    got = tm.shares(tm.people(rows), "join_motives", tm.MOTIVES)
+    assert got["revenge"] == pytest.approx(2 / 3) and got["ideology"] == 0.0
+    assert tm.coded_people(tm.people(rows), "join_motives") == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(tm.MOTIVES), max_size=3, unique=True),
+            st.integers(1, 3),  # passages the person's codes are spread over
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_spreading_a_persons_codes_over_passages_changes_nothing(
+    spec: list[tuple[list[str], int]],
+) -> None:
+    merged = _frame([(f"P{i}", 1, codes) for i, (codes, _) in enumerate(spec)])
+    spread = _frame(
+        [
+            (f"P{i}", 1, codes[k::parts])
+            for i, (codes, parts) in enumerate(spec)
+            for k in range(parts)
+        ]
+    )
+    a = tm.shares(tm.people(merged), "join_motives", tm.MOTIVES)
+    b = tm.shares(tm.people(spread), "join_motives", tm.MOTIVES)
+    pd.testing.assert_series_equal(a, b)
+    assert b.sum() == pytest.approx(1.0) or b.sum() == 0.0
+
+
+def _write(tmp_path: Path, change: dict[tuple[int, str], str]) -> Path:
+    raw = pd.read_csv(tm.PATH, dtype=str, keep_default_na=False)
+    for (i, col), value in change.items():
+        raw.loc[i, col] = value
+    out = tmp_path / "t.csv"
+    raw.to_csv(out, index=False)
+    return out
 
 
 @pytest.mark.parametrize(
     ("column", "value", "needle"),
     [
         ("route", "syria", "route"),
+        ("route", "unknown", "route"),  # unknown is a blank cell, not a code
+        ("status", "defect", "status"),  # the event name, not the model's status
         ("join_motives", "ideology;greed", "join_motives"),
         ("age_at_joining", "fourteen", "age_at_joining"),
         ("province", "damascus", "province"),
+        ("speech", "paraphrase", "speech"),
+        ("unit", "family", "unit"),
     ],
 )
 def test_bad_cells_give_one_line_naming_the_field(
     tmp_path: Path, column: str, value: str, needle: str
 ) -> None:
-    raw = pd.read_csv(testimonies.PATH, dtype=str, keep_default_na=False)
-    raw.loc[0, column] = value
-    bad = tmp_path / "t.csv"
-    raw.to_csv(bad, index=False)
     with pytest.raises(UserError) as err:
-        testimonies.load(bad)
+        tm.load(_write(tmp_path, {(0, column): value}))
     msg = str(err.value)
     assert needle in msg and "\n" not in msg
 
 
+def test_inconsistent_coding_is_refused(tmp_path: Path, rows: pd.DataFrame) -> None:
+    ammar = rows.index[rows["name"] == "Ammar"].tolist()
+    # an interviewee who went to a rival group contradicts 'eight former ISIS fighters in Turkey'
+    interviewed_rival = {(i, "route"): "rival" for i in ammar} | {
+        (i, "status"): "defected" for i in ammar
+    }
+    with pytest.raises(UserError, match="Turkey"):
+        tm.load(_write(tmp_path, interviewed_rival))
+    # two passages of one person must agree on the person's facts
+    with pytest.raises(UserError, match="disagree"):
+        tm.load(_write(tmp_path, {(ammar[1], "year_joined"): "2013"}))
+    # the authors' own description has no speaker
+    described = rows.index[rows["speech"] == "description"][0]
+    with pytest.raises(UserError, match="speaker"):
+        tm.load(_write(tmp_path, {(described, "speaker"): "P01"}))
+    homs = rows.index[rows["interviewed"] == "no"][0]
+    with pytest.raises(UserError, match="deserted"):
+        tm.load(_write(tmp_path, {(homs, "route"): "turkey", (homs, "status"): "member"}))
+
+
 def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such"):
-        testimonies.load(tmp_path / "nope.csv")
+        tm.load(tmp_path / "nope.csv")

@@ -114,35 +114,83 @@ def register(app: typer.Typer) -> None:
     @app.command("survey")
     def survey_cmd(
         scenario: ScenarioArg = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of the run and of the sample.")] = 0,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Master seed of the runs and of the sample.")
+        ] = 0,
         n: Annotated[
-            int, typer.Option("--n", help="Deserters to interview (the seed's authors met eight).")
+            int,
+            typer.Option("--n", help="Deserters to interview (the article's authors met eight)."),
         ] = 8,
+        replicates: Annotated[
+            int,
+            typer.Option("--replicates", help="Runs to pool (run seeds are children of --seed)."),
+        ] = 10,
         until: Annotated[
             str, typer.Option("--until", help="Last month of the survey's field work (YYYY-MM).")
         ] = "2016-06",
+        all_origins: Annotated[
+            bool,
+            typer.Option(
+                "--all-origins",
+                help="Count Iraqis and foreigners too (the interviewees were Syrians).",
+            ),
+        ] = False,
+        workers: Annotated[
+            int, typer.Option("--workers", help="Local processes (results do not depend on it).")
+        ] = 1,
         out: Annotated[
-            Path, typer.Option("--out", help="Folder for survey.png and survey.csv.")
+            Path,
+            typer.Option("--out", help="Folder for survey.png, survey.csv and survey_checks.csv."),
         ] = Path("out/survey"),
+        embed: Annotated[
+            Path | None,
+            typer.Option(
+                "--embed",
+                help="Also write the findings into the marked section of this Markdown file.",
+            ),
+        ] = None,
         set_: SetOpt = None,
     ) -> None:
-        """Interview simulated deserters in Turkey; compare with all leavers and the testimonies."""
+        """Interview simulated deserters in Turkey: selection bias beside sampling noise at n."""
         import pandas as pd
-
-        import allegiance
+        from rich.progress import Progress
 
         from ..scenario import MONTH_RE
-        from .survey import figure, print_survey, survey
+        from .survey import check_embed, figure, print_survey, run_counts, survey_from_counts
+        from .survey import embed as embed_survey
 
         if not MONTH_RE.match(until):
             raise UserError(f"--until: {until!r} is not a month like '2016-06'")
-        results = allegiance.run(_scenario(scenario), seed=seed, overrides=set_ or None)
-        result = survey(results.events, n=n, seed=seed, until=until)
+        if n < 1:
+            raise UserError(f"--n: {n}; must be at least 1")
+        if embed is not None:
+            check_embed(embed)
+        with Progress(transient=True) as bar:
+            task = bar.add_task("replicates", total=replicates)
+            runs = run_counts(
+                _scenario(scenario),
+                replicates,
+                seed,
+                overrides=set_ or None,
+                until=until,
+                syrians=not all_origins,
+                workers=workers,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+        result = survey_from_counts(runs, n=n, seed=seed, until=until)
         print_survey(result)
         out.mkdir(parents=True, exist_ok=True)
-        table = pd.concat(
-            [result.table(), pd.DataFrame([result.sizes], index=["n (simulated people)"])]
-        )
+        ranges = result.ranges.rename(columns=lambda c: f"n{n}_{c}")
+        table = result.table().join(ranges)
+        table = pd.concat([table, pd.DataFrame([result.sizes], index=["n (people)"])])
         table.to_csv(out / "survey.csv", index_label="category")
+        result.checks_frame().to_csv(out / "survey_checks.csv", index=False)
         png = figure(result, out / "survey.png")
-        typer.echo(f"wrote {png} and {out / 'survey.csv'}")
+        typer.echo(f"wrote {png}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}")
+        if embed is not None:
+            parts = ["allegiance survey", *([str(scenario)] if scenario else [])]
+            parts += [f"--replicates {replicates}", f"--seed {seed}", f"--n {n}"]
+            parts += [f"--until {until}"] * (until != "2016-06") + ["--all-origins"] * all_origins
+            parts += [f"--set {x}" for x in set_ or []]
+            command = " ".join(parts)
+            typer.echo(f"updated {embed_survey(result, embed, command)}")
