@@ -445,7 +445,13 @@ class Enforcement(Frozen):
         (0.3, 3),
         ge=0,
     )
-    k: float = P(0.05, "1", "Epstein (2002): P = 1 - exp(-k C/A); calibrated", (0.02, 0.3), ge=0)
+    k: float = P(
+        0.035,
+        "1",
+        "Epstein (2002): P = 1 - exp(-k C/A); calibrated: to executions in the hundreds by mid-2016",
+        (0.02, 0.3),
+        ge=0,
+    )
     security_share: float = P(
         0.08,
         "share of members",

@@ -200,13 +200,16 @@ class Simulation:
         pos, driver = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
+        where = p.unit[alive] // per_province
+        expected = np.bincount(where, weights=-np.expm1(-lam.sum(axis=0)), minlength=N_LOCATIONS)
         p_caught = enforcement.catch_probability(
             p.unit[trying] // per_province,
-            p.unit[alive] // per_province,
+            where,
             route,
             org_pol.enforcement,
             env.border_openness,
             N_LOCATIONS,
+            expected,
         )
         escaped, executed = enforcement.fates(
             p, trying, p_caught, org_pol.enforcement, g["enforcement"]

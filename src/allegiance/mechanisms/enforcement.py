@@ -1,8 +1,10 @@
 """Deterrence: catching those who try to leave, executing many, punishing the rest.
 
-Rule (Epstein 2002, as in MODEL.md §10): in each province, P(caught) = 1 - exp(-k * E / A), E the
-security personnel there (a share of members times enforcement intensity) and A those trying to
-leave there this month, so exits are safer in numbers; a closed border adds border*(1 -
+Rule (Epstein 2002; docs/ODD.md): in each province, P(caught) = 1 - exp(-k * E / A), E the
+security personnel there (a share of members times enforcement intensity) and A the number
+expected to try to leave there this month (the sum of members' chances of trying: the realized
+count would make deterrence depend on the resolution, since a coarse run has only a handful of
+simulated attempts per province), so exits are safer in numbers; a closed border adds border*(1 -
 openness) to the exponent for those heading abroad. The caught are executed with the policy's
 share; the rest return under suspicion to high-risk duty. Evidence: 'the group has executed
 hundreds of its own fighters for trying to flee'; 'defectors and deserters have been burned or
@@ -24,9 +26,18 @@ def catch_probability(
     policy: Enforcement,
     border_openness: float,
     n_locations: int,
+    expected: np.ndarray | None = None,
 ) -> np.ndarray:
-    """P(caught) for each person trying to leave, from where they are and their route."""
-    attempts = np.bincount(location, minlength=n_locations).astype(np.float64)
+    """P(caught) for each person trying to leave, from where they are and their route.
+
+    ``expected`` is the number expected to try in each location; without it, those trying are
+    counted.
+    """
+    attempts = (
+        np.bincount(location, minlength=n_locations).astype(np.float64)
+        if expected is None
+        else expected
+    )
     guards = (
         policy.intensity
         * policy.security_share
