@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from allegiance import run
-from allegiance.mechanisms import enforcement, governance, pay
+from allegiance.mechanisms import enforcement, governance, harm, pay
 from allegiance.people import Route
 from allegiance.rng import stream
 from allegiance.scenario import Enforcement, Pay
@@ -271,3 +271,106 @@ def test_fiscal_spiral_cuts_pay_when_revenue_collapses() -> None:
         small("environment.revenue_usd=500000000", size=20_000, end="2014-12"), seed=1
     ).timeseries
     assert rich["pay_factor"].min() == 1.0
+
+
+def test_surrendered_fighters_are_held_then_repent_into_training() -> None:
+    from allegiance.mechanisms import capture
+    from allegiance.people import Affiliation, Status
+
+    p = synthesize(small(size=5_000), stream(0, "synthesize"))
+    fsa = np.flatnonzero(p.affiliation == Affiliation.FSA)
+    p.status[fsa[:3]] = Status.MEMBER  # already inside: cannot be captured
+    free = fsa[p.status[fsa] == Status.CIVILIAN]
+    taken = capture.surrender(p, fsa, rate=50.0, presence=1.0, rng=stream(0, "c"))
+    assert set(taken) == set(free) and (p.status[taken] == Status.CAPTURED).all()
+    none = capture.repent(p, fsa, accept=0.0, rng=stream(0, "c"))
+    every = capture.repent(p, fsa, accept=1.0, rng=stream(0, "c"))
+    assert none.size == 0 and set(every) == set(taken)
+    # in a run, captives join as coerced only through the course; no surrenders, no captives
+    ts = run(small(size=40_000, end="2015-06"), seed=1).timeseries
+    assert ts["captured"].sum() > 0 and ts["captives"].max() > 0
+    from allegiance.analysis.knockouts import knock_out
+    from allegiance.analysis.targets import Knockout
+
+    ko = Knockout(why="", set=["organization.amnesty.surrenders=0"], drop_events=["surrenders"])
+    off = run(knock_out(small(size=40_000, end="2015-06"), ko), seed=1)
+    assert off.timeseries["captured"].sum() == 0
+
+
+def test_armed_alternatives_pay_where_they_recruit_and_hold_back_economic_joining() -> None:
+    from allegiance.mechanisms import joining, rivals
+    from allegiance.people import Origin
+    from allegiance.world import calendar
+
+    month = calendar(small(size=2_000))[20]
+    best = rivals.armed_pay(month.env, month.policy.population)
+    assert best[Origin.IDLIB] == 100 and best[Origin.ALEPPO] == 100  # Jabhat al-Nusra
+    assert best[Origin.HOMS] == 63 and best[Origin.RAQQA] == 36  # the army; the FSA alone
+    assert best[Origin.IRAQ] == 0
+    v = joining.parameters(month, 1.0)
+    table = joining.economic_table(v, joining.best_alternative(month)).reshape(
+        -1, joining.N_HOUSEHOLDS
+    )
+    # the same households join less for pay where a better-paid group recruits
+    assert (table[Origin.HOMS] < table[Origin.RAQQA]).all()
+    assert (table[Origin.IDLIB] < table[Origin.HOMS]).all()
+
+
+def test_protecting_sisters_raises_economic_joining_with_each_dependant() -> None:
+    from allegiance.mechanisms import joining
+    from allegiance.world import calendar
+
+    def table(weight: float) -> np.ndarray:
+        month = calendar(small(f"joining.protect_family={weight}", size=2_000))[20]
+        v = joining.parameters(month, 1.0)
+        shape = (7, joining._W, joining._C, joining._P, joining._D, 2)
+        return joining.economic_table(v, joining.best_alternative(month)).reshape(shape)
+
+    on, off = table(0.5), table(0.0)
+    # more sisters: more need (both) and more to protect (only with the effect)
+    gain_on = on[:, 0, 0, 0, 6] / on[:, 0, 0, 0, 0]
+    gain_off = off[:, 0, 0, 0, 6] / off[:, 0, 0, 0, 0]
+    assert (gain_on > gain_off * np.exp(0.5 * 6) * 0.99).all()
+
+
+def test_families_take_child_members_to_turkey() -> None:
+    ev = events([], size=40_000, end="2016-12")
+    out = ev[
+        (ev["driver"] == "family") & ev["event"].isin(["desert", "defect", "caught", "executed"])
+    ]
+    assert len(out) > 0
+    assert (out["age"] < 18).all()
+    assert (out["route"] != "rival").all()
+    none = events(["leaving.family.base=0"], size=40_000, end="2016-12")
+    assert not (none["driver"] == "family").any()
+
+
+def test_cubs_trained_apart_fill_units_and_vanish_without_child_recruitment() -> None:
+    from allegiance.analysis.knockouts import knock_out
+    from allegiance.analysis.targets import Knockout
+
+    def max_unit(*overrides: str, drop: tuple[str, ...] = ()) -> float:
+        sc = small(size=100_000, end="2016-06")
+        if overrides or drop:
+            sc = knock_out(sc, Knockout(why="", set=list(overrides), drop_events=list(drop)))
+        runs = [run(sc, seed=s).timeseries.set_index("month") for s in SEEDS]
+        return sum(float(ts.loc["2016-01":, "max_unit_under18_share"].sum()) for ts in runs)
+
+    camps, spread = max_unit(), max_unit("organization.children.camps=false")
+    no_children = max_unit(
+        "organization.children.rate=0",
+        "organization.children.min_age=18",
+        drop=("cubs", "sinjar-training-cut"),
+    )
+    assert camps > spread  # concentration comes from cohorts trained and posted together
+    assert no_children == 0.0
+
+
+def test_harm_is_reported_per_civilian_under_rule_and_per_member() -> None:
+    sc = small(size=5_000)
+    p = synthesize(sc, stream(0, "synthesize"))
+    members = np.flatnonzero(p.status == 2)
+    per_member, per_civ = harm.civilian_harm(p, members, sc, 0, sc.population.scale, 1e6)
+    same, fewer = harm.civilian_harm(p, members, sc, 0, sc.population.scale, 5e5)
+    assert same == per_member and fewer == pytest.approx(2 * per_civ)
+    assert harm.civilian_harm(p, members[:0], sc, 0, 1.0, 1e6) == (0.0, 0.0)
