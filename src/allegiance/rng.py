@@ -11,7 +11,7 @@ def stream(seed: int, name: str) -> np.random.Generator:
     """Return the generator for mechanism ``name`` under master ``seed``.
 
     The stream is keyed by the mechanism's name rather than its position, so adding or
-    reordering mechanisms never shifts another mechanism's draws (ARCHITECTURE.md, habits).
+    reordering mechanisms never shifts another mechanism's draws (docs/ODD.md, 4.9).
     """
     key = zlib.crc32(name.encode("utf-8"))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))

@@ -87,7 +87,7 @@ class Age(Frozen):
     min: int = P(
         10,
         "years",
-        "seed: Sami joined at 14; modelling floor for child recruits",
+        "seed: Sami joined at 14; modelling floor for child recruits; assumption: the value",
         (8, 14),
         ge=5,
         le=30,
@@ -191,7 +191,7 @@ class Population(Frozen):
     foreign_regions: dict[str, float] = P(
         {"gulf": 0.3, "europe": 0.2, "central_asia": 0.2, "other_foreign": 0.3},
         "share of foreign fighters",
-        "seed: 'members from the Gulf countries, Europe, and Central Asia'; shares from Soufan Group (2015)",
+        "seed: 'members from the Gulf countries, Europe, and Central Asia'; shares from Soufan Group (2015); assumption: the value",
     )
     age: Age = Age()
     household: Household = Household()
@@ -203,16 +203,20 @@ class Population(Frozen):
     foreign_ideology: Beta = P(
         Beta(a=5.0, b=2.0), "Beta(a, b)", "assumption: foreign volunteers mostly committed"
     )
-    grievance: Beta = P(Beta(a=2.0, b=3.0), "Beta(a, b)", "seed: 2011 protests and repression")
+    grievance: Beta = P(
+        Beta(a=2.0, b=3.0),
+        "Beta(a, b)",
+        "seed: 2011 protests and repression; assumption: the value; assumption: the value",
+    )
     family_killed_share: dict[str, float] = P(
         {"default": 0.05, "homs": 0.7},
         "share",
-        "seed: 'the majority of ISIS members from Homs' joined to take revenge; Homs repression 'particularly ruthless'",
+        "seed: 'the majority of ISIS members from Homs' joined to take revenge; Homs repression 'particularly ruthless'; assumption: the value",
     )
     criminal_share: float = P(
         0.01,
         "share",
-        "seed: 'pardoned hundreds of criminals previously convicted by Syrian regime courts'",
+        "seed: 'pardoned hundreds of criminals previously convicted by Syrian regime courts'; assumption: the value",
         (0.003, 0.03),
         ge=0,
         le=1,
@@ -220,7 +224,7 @@ class Population(Frozen):
     fsa_share: float = P(
         0.06,
         "share",
-        "seed: two former FSA fighters whose brigades surrendered; Ammar fought with the FSA",
+        "seed: two former FSA fighters whose brigades surrendered; Ammar fought with the FSA; assumption: the value",
         (0.02, 0.12),
         ge=0,
         le=1,
@@ -228,7 +232,7 @@ class Population(Frozen):
     regime_share: float = P(
         0.03,
         "share",
-        "seed: 'former military officials who have valuable expertise'",
+        "seed: 'former military officials who have valuable expertise'; assumption: the value",
         (0.01, 0.06),
         ge=0,
         le=1,
@@ -256,7 +260,7 @@ class Population(Frozen):
     circle_size: float = P(
         8.0,
         "people",
-        "seed: Sami joined with 'several of his oldest childhood friends'",
+        "seed: Sami joined with 'several of his oldest childhood friends'; assumption: the value",
         (4, 15),
         ge=1,
         le=100,
@@ -353,7 +357,7 @@ class Pay(Frozen):
     skill_premium: float = P(
         1.5,
         "multiplier",
-        "seed: 'those with special skills or experience ... are paid the most'",
+        "seed: 'those with special skills or experience ... are paid the most'; assumption: the value",
         (1, 2.5),
         ge=1,
         le=10,
@@ -421,7 +425,7 @@ class Children(Frozen):
     rate: float = P(
         0.0002,
         "hazard per month for each child above the minimum age",
-        "seed: ISIS 'has started to recruit large numbers of child soldiers'; the 'cubs' are 'more ideologically malleable'",
+        "seed: ISIS 'has started to recruit large numbers of child soldiers'; the 'cubs' are 'more ideologically malleable'; assumption: the value",
         (0.0, 0.01),
         ge=0,
         le=1,
@@ -441,7 +445,7 @@ class Enforcement(Frozen):
     intensity: float = P(
         1.0,
         "index",
-        "seed: 'executed hundreds of its own fighters for trying to flee'",
+        "seed: 'executed hundreds of its own fighters for trying to flee'; assumption: the value",
         (0.3, 3),
         ge=0,
     )
@@ -463,7 +467,7 @@ class Enforcement(Frozen):
     execute_share: float = P(
         0.3,
         "share of the caught",
-        "seed: deserters executed, 'burned or frozen to death'",
+        "seed: deserters executed, 'burned or frozen to death'; assumption: the value",
         (0.3, 0.9),
         ge=0,
         le=1,
@@ -471,7 +475,7 @@ class Enforcement(Frozen):
     border: float = P(
         0.5,
         "1",
-        "seed: deserters cross 'into Turkey or Jordan'; a closed border adds this to the catch exponent",
+        "seed: deserters cross 'into Turkey or Jordan'; a closed border adds this to the catch exponent; assumption: the value",
         (0, 4),
         ge=0,
     )
@@ -486,18 +490,23 @@ class Redeployment(Frozen):
     iraq_rate: float = P(
         0.0,
         "share of Syrian fighters ordered per month",
-        "seed: Ammar ordered 'to the frontlines in Iraq'",
+        "seed: Ammar ordered 'to the frontlines in Iraq'; assumption: the value",
         (0, 0.1),
         ge=0,
         le=1,
     )
     libya_rate: float = P(
-        0.0, "share per month", "seed: 'redeployment to Iraq and Libya'", (0, 0.05), ge=0, le=1
+        0.0,
+        "share per month",
+        "seed: 'redeployment to Iraq and Libya'; assumption: the value",
+        (0, 0.05),
+        ge=0,
+        le=1,
     )
     fsa_rate: float = P(
         0.0,
         "share per month",
-        "seed: 'send them into battle against fellow Syrians of the FSA'",
+        "seed: 'send them into battle against fellow Syrians of the FSA'; assumption: the value",
         (0, 0.1),
         ge=0,
         le=1,
@@ -582,7 +591,7 @@ class Leadership(Frozen):
     syrian_admin_weight: float = P(
         2.0,
         "log-odds",
-        "seed: ISIS relies on Syrians for 'administrating vital institutions, including taxation'",
+        "seed: ISIS relies on Syrians for 'administrating vital institutions, including taxation'; assumption: the value",
         (0.5, 4),
         ge=0,
     )
@@ -597,7 +606,7 @@ class Suspicion(Frozen):
     syrian_gain: float = P(
         0.1,
         "per month",
-        "seed: Syrians 'uniquely vulnerable to accusations of being too close to the civilian population'",
+        "seed: Syrians 'uniquely vulnerable to accusations of being too close to the civilian population'; assumption: the value",
         (0.02, 0.3),
         ge=0,
         le=1,
@@ -608,7 +617,7 @@ class Suspicion(Frozen):
     threshold: float = P(
         0.35,
         "suspicion",
-        "seed: 'those suspected of disloyalty are frequently assigned to the most high-risk missions'",
+        "seed: 'those suspected of disloyalty are frequently assigned to the most high-risk missions'; assumption: the value",
         (0.2, 0.6),
         ge=0,
         le=1,
@@ -637,7 +646,7 @@ class Organization(Frozen):
     repression: float = P(
         0.3,
         "index",
-        "seed: ISIS 'forbids civil society ... imitates the torture techniques used in Syrian prisons'",
+        "seed: ISIS 'forbids civil society ... imitates the torture techniques used in Syrian prisons'; assumption: the value",
         (0, 1),
         ge=0,
         le=5,
@@ -664,12 +673,16 @@ class Environment(Frozen):
     unemployment: Series = P(
         0.5,
         "share",
-        "seed: Syria 'has the highest unemployment rate of any country in the Arab world'",
+        "seed: Syria 'has the highest unemployment rate of any country in the Arab world'; assumption: the values",
     )
     civilian_wage_usd: Series = P(
-        60.0, "USD/month", "seed: a 12-hour job paying too little 'to buy enough bread'"
+        60.0,
+        "USD/month",
+        "seed: a 12-hour job paying too little 'to buy enough bread'; assumption: the values",
     )
-    food_price_index: Series = P(1.0, "index, 2013 = 1", "seed: 'pay cuts and rising food prices'")
+    food_price_index: Series = P(
+        1.0, "index, 2013 = 1", "seed: 'pay cuts and rising food prices'; assumption: the values"
+    )
     food_cost_usd: float = P(
         30.0,
         "USD per person per month at index 1",
@@ -678,14 +691,18 @@ class Environment(Frozen):
         gt=0,
     )
     aid_usd: Series = P(
-        20.0, "USD per household per month", "seed: 'humanitarian groups were forced to withdraw'"
+        20.0,
+        "USD per household per month",
+        "seed: 'humanitarian groups were forced to withdraw'; assumption: the values",
     )
     territory_km2: Series = P(90_800.0, "km2", "IHS Conflict Monitor (2015-2016)")
     military_pressure: Series = P(
         1.0, "index", "assumption: coalition and rival offensives, 2015 = 1"
     )
     border_openness: Series = P(
-        1.0, "index, 0 closed to 1 open", "seed: deserters cross 'into Turkey or Jordan'"
+        1.0,
+        "index, 0 closed to 1 open",
+        "seed: deserters cross 'into Turkey or Jordan'; assumption: the values",
     )
     fsa_pay_usd: Series = P(
         36.0, "USD/month", "seed: 'the FSA may pay its fighters as little as $36 per month'"
@@ -708,7 +725,7 @@ class Environment(Frozen):
     exit_welcome: Series = P(
         0.0,
         "share of deserters reaching Turkey offered amnesty and legal work",
-        "seed: Sami and his brother are 'among the lucky few who have been able to find civilian jobs after leaving ISIS'",
+        "seed: Sami and his brother are 'among the lucky few who have been able to find civilian jobs after leaving ISIS'; assumption: the values",
     )
 
     @field_validator("*")
@@ -803,7 +820,7 @@ class Joining(Frozen):
     friends: float = P(
         2.0,
         "log-effect per friend share",
-        "seed: Sami joined together with his childhood friends",
+        "seed: Sami joined together with his childhood friends; assumption: the value",
         (0.5, 4),
         ge=0,
     )
@@ -892,7 +909,7 @@ class Leaving(Frozen):
     economic_motive: float = P(
         1.5,
         "log-effect",
-        "seed: 'For Syrians who joined ISIS primarily for economic reasons, the benefits ... are no longer worth the risks'",
+        "seed: 'For Syrians who joined ISIS primarily for economic reasons, the benefits ... are no longer worth the risks'; assumption: the value",
         (0.5, 3),
         ge=0,
     )
@@ -917,28 +934,28 @@ class Leaving(Frozen):
     friends: float = P(
         1.0,
         "log-effect per friend who left or was executed",
-        "seed: Ammar 'watched ISIS execute friends he had known since childhood'",
+        "seed: Ammar 'watched ISIS execute friends he had known since childhood'; assumption: the value",
         (0.2, 3),
         ge=0,
     )
     disillusion_execution: float = P(
         0.5,
         "per friend executed",
-        "seed: executions of 'members suspected of disloyalty' disillusion",
+        "seed: executions of 'members suspected of disloyalty' disillusion; assumption: the value",
         (0.1, 1),
         ge=0,
     )
     disillusion_repression: float = P(
         0.05,
         "per month per repression index",
-        "seed: 'harsh realities of ISIS rule'",
+        "seed: 'harsh realities of ISIS rule'; assumption: the value",
         (0.01, 0.2),
         ge=0,
     )
     rival_base: float = P(
         0.35,
         "probability",
-        "seed: 'Some join moderate rebel groups ... others abandon the conflict'",
+        "seed: 'Some join moderate rebel groups ... others abandon the conflict'; assumption: the value",
         (0.1, 0.6),
         ge=0,
         le=1,
@@ -946,14 +963,14 @@ class Leaving(Frozen):
     rival_regime_enemy: float = P(
         2.0,
         "odds multiplier for revenge joiners and former FSA fighters",
-        "seed: Ammar 'had fought with the Free Syrian Army'; 'His enemy has always been the Syrian regime', so a group still fighting it draws him",
+        "seed: Ammar 'had fought with the Free Syrian Army'; 'His enemy has always been the Syrian regime', so a group still fighting it draws him; assumption: the value",
         (1, 4),
         gt=0,
     )
     rival_losing: float = P(
         0.3,
         "odds multiplier for those leaving because ISIS is losing",
-        "seed: he 'fled to Turkey because he was afraid of reprisals if captured by the regime or a rival armed group'",
+        "seed: he 'fled to Turkey because he was afraid of reprisals if captured by the regime or a rival armed group'; assumption: the value",
         (0.1, 1),
         gt=0,
     )
@@ -997,7 +1014,7 @@ class Leaving(Frozen):
 
 
 class Combat(Frozen):
-    """Combat deaths (MODEL.md §4)."""
+    """Combat deaths (docs/ODD.md, 7.8)."""
 
     base: float = P(
         0.028,
@@ -1013,21 +1030,21 @@ class Combat(Frozen):
     high_risk: float = P(
         1.2,
         "log-effect",
-        "seed: 'assigned to the most dangerous jobs on the front lines'",
+        "seed: 'assigned to the most dangerous jobs on the front lines'; assumption: the value",
         (0.5, 2),
         ge=0,
     )
     child: float = P(
         0.8,
         "log-effect",
-        "seed: children used 'as cannon fodder on the frontlines'",
+        "seed: children used 'as cannon fodder on the frontlines'; assumption: the value",
         (0.3, 1.5),
         ge=0,
     )
     untrained: float = P(
         1.0,
         "log-effect at zero training",
-        "seed: children 'lacked the training and experience'",
+        "seed: children 'lacked the training and experience'; assumption: the value",
         (0.3, 1.5),
         ge=0,
     )
@@ -1058,7 +1075,11 @@ class Harm(Frozen):
         ge=0,
     )
     opportunist: float = P(
-        1.0, "weight", "seed: '80 percent of ISIS members are bad guys'", (0.5, 2), ge=0
+        1.0,
+        "weight",
+        "seed: '80 percent of ISIS members are bad guys'; assumption: the value",
+        (0.5, 2),
+        ge=0,
     )
     child: float = P(
         0.5,

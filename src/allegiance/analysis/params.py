@@ -16,7 +16,7 @@ from .markers import replace_between
 # Fields that describe the run rather than parametrise a mechanism.
 SKIP = ("name", "description", "timeline")
 RUN_WINDOW_SOURCE = (
-    "seed: the story runs from the 2014 joining wave to the 2016 exits (MODEL.md §5)"
+    "seed: the story runs from the 2014 joining wave to the 2016 exits (Revkin & Mhidi 2016)"
 )
 NESTED_UNITS = {
     "base": "per month",

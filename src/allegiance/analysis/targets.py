@@ -1,6 +1,6 @@
 """Validation targets (data/targets.yaml): load them and compute each statistic from a run.
 
-A *pattern* is a stylized fact of MODEL.md §7 or a public figure; it holds in a run when all of
+A *pattern* is a stylized fact of the source article or a public figure (docs/ODD.md, 1.2); it holds in a run when all of
 its *checks* hold, and a check holds when its statistic lies inside its closed range. Each
 statistic is a plain function of a run's monthly table and event log, registered by name in
 ``STATISTICS`` so the YAML file can name it and a reader can look up exactly what it computes.

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import UserError
 from ..people import DRIVERS
 
-"""Leaving drivers, as in ``Results.timeseries`` columns ``exits_<driver>`` (MODEL.md §3)."""
+"""Leaving drivers, as in ``Results.timeseries`` columns ``exits_<driver>`` (docs/ODD.md, 7.9)."""
 
 Outcome = Callable[[Any], float]
 OUTCOMES: dict[str, Outcome] = {}

@@ -1,1 +1,1 @@
-"""One module per mechanism of MODEL.md; each a plain function over the people arrays."""
+"""One module per mechanism of the model (docs/ODD.md, section 7); each a plain function over the people arrays."""

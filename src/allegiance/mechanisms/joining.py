@@ -1,6 +1,6 @@
 """Joining: the five motives of the seed as competing monthly hazards over the civilian pool.
 
-Rule (MODEL.md §2, §10): for civilian i and motive m, lambda_m = base_m * exp(beta_m . x_i) *
+Rule (docs/ODD.md, 7.3): for civilian i and motive m, lambda_m = base_m * exp(beta_m . x_i) *
 presence(t) * child(t) * exp(friends * share of i's circle in the group); the chance of joining
 in a month is 1 - exp(-sum_m lambda_m) and the motive recorded is drawn with probability
 lambda_m / sum. Evidence, per motive:

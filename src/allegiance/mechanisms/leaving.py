@@ -1,6 +1,6 @@
 """Leaving: the seed's drivers as competing monthly hazards over members, and the exit route.
 
-Rule (MODEL.md §3, §10): for member i and driver d, lambda_d = base_d * exp(beta_d . x_i), all
+Rule (docs/ODD.md, 7.9): for member i and driver d, lambda_d = base_d * exp(beta_d . x_i), all
 scaled by exp(-commitment*ideology) (true believers stay), a factor for foreigners (of those who
 defected, 'A high percentage of them are Syrian'), exp(friends * friends who left or were
 executed), the leaders' factor, and exp(-fear * perceived chance of being caught and executed)
