@@ -65,7 +65,11 @@ def run_command(
     ) as bar:
         task = bar.add_task(sc.name, total=len(sim.calendar))
         results = sim.run(lambda done, total: bar.update(task, completed=done))
-    folder = results.to_parquet(out)
+    from .provenance import record
+
+    results.overrides = list(set_ or [])
+    prov = record("run", scenario=sc, seed=seed, overrides=set_, sources=[scenario])
+    folder = results.to_parquet(out, prov)
     table = Table(
         title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})"
     )

@@ -1,0 +1,58 @@
+"""Provenance: every output folder says what produced it, and a run reloads from its folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+import allegiance
+from allegiance import provenance as pv
+from allegiance.cli import main
+from helpers import REFERENCE, small
+
+SMALL = ["--set", "population.size=20000", "--set", "population.scale=120", "--set", "end=2014-06"]
+
+
+def test_scenario_yaml_reads_back_to_an_equal_scenario() -> None:
+    sc = small("organization.pay.factor=0.7")
+    assert pv.scenario_from_yaml(pv.scenario_yaml(sc)) == sc
+
+
+def test_record_names_version_seed_overrides_and_scenario() -> None:
+    sc = small()
+    prov = pv.record("run", scenario=sc, seed=7, overrides=["end=2014-06"], sources=[REFERENCE])
+    assert prov["allegiance_version"] == allegiance.__version__
+    assert prov["seed"] == 7 and prov["overrides"] == ["end=2014-06"]
+    assert prov["sources"] == [str(REFERENCE)] and prov["scenario_name"] == sc.name
+    assert pv.scenario_from_yaml(prov["scenario_yaml"]) == sc
+    # this checkout is a git work tree, so the commit is known: 40 hex digits (+dirty)
+    assert prov["git_commit"] is not None
+    assert len(prov["git_commit"].removesuffix("+dirty")) == 40
+
+
+def test_run_command_writes_provenance_into_folder_and_parquet(tmp_path: Path) -> None:
+    code = main(["run", str(REFERENCE), "--seed", "5", "--out", str(tmp_path), "--quiet", *SMALL])
+    assert code == 0
+    prov = json.loads((tmp_path / "provenance.json").read_text())
+    assert prov["command"] == "run" and prov["seed"] == 5
+    assert prov["overrides"] == SMALL[1::2]
+    resolved = allegiance.load(REFERENCE, SMALL[1::2])
+    assert allegiance.load(tmp_path / "scenario.yaml") == resolved
+    for name in ("timeseries.parquet", "events.parquet"):
+        meta = json.loads(pq.read_schema(tmp_path / name).metadata[pv.META_KEY])
+        assert meta["seed"] == 5 and meta["scenario_yaml"] == prov["scenario_yaml"]
+    back = allegiance.Results.from_parquet(tmp_path)
+    assert back.scenario == resolved and back.seed == 5 and back.overrides == SMALL[1::2]
+    again = allegiance.run(resolved, seed=5)
+    assert back.timeseries.equals(again.timeseries)
+
+
+def test_provenance_survives_losing_the_json_file(tmp_path: Path) -> None:
+    res = allegiance.run(small(end="2014-03"), seed=2)
+    res.to_parquet(tmp_path)
+    (tmp_path / "provenance.json").unlink()
+    (tmp_path / "scenario.yaml").unlink()
+    back = allegiance.Results.from_parquet(tmp_path)
+    assert back.scenario == res.scenario and back.seed == 2
