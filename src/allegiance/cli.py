@@ -89,6 +89,7 @@ def _register_extensions() -> None:
         "allegiance.analysis.cli",
         "allegiance.experiments.cli",
         "allegiance.docking.cli",
+        "allegiance.plots.cli",
     ):
         try:
             mod = import_module(module)
