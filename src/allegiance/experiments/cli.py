@@ -97,21 +97,41 @@ def compare(
     csv: Annotated[
         Path | None, typer.Option(help="Also write the differences to this CSV.")
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for runs, monthly series, differences, provenance and figures."),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from .compare import compare as run_compare
     from .compare import print_differences
+    from .series import SERIES
 
-    diffs, runs = run_compare(
-        list(scenarios),
-        replicates,
-        seed,
-        outcomes=outcome,
-        overrides=set_,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-    )
+    with Progress(
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not progress,
+        transient=True,
+    ) as bar:
+        tid = bar.add_task("runs", total=None)
+        diffs, runs = run_compare(
+            list(scenarios),
+            replicates,
+            seed,
+            outcomes=outcome,
+            overrides=set_,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            series=SERIES if out is not None else (),
+            progress=lambda done, total: bar.update(tid, completed=done, total=total),
+        )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
         diffs, Path(scenarios[0]).stem, Console(width=None if sys.stdout.isatty() else 110)
@@ -121,6 +141,42 @@ def compare(
         print(f"{row.arm} replicate {row.replicate} failed: {row.error}", file=sys.stderr)
     if csv is not None:
         diffs.to_csv(csv, index=False)
+    if out is not None:
+        _save_comparison(out, diffs, runs, scenarios, replicates, seed, set_ or [])
+
+
+def _save_comparison(
+    out: Path,
+    diffs: Any,
+    runs: Any,
+    scenarios: list[Path],
+    replicates: int,
+    seed: int,
+    overrides: list[str],
+) -> None:
+    """Write the comparison folder and its figures; print where they went."""
+    from .. import provenance as pv
+    from .compare import arm_labels
+    from .comparison import load, save, scenario_texts
+
+    labels = arm_labels(list(scenarios))
+    prov = pv.record(
+        "compare",
+        seed=seed,
+        overrides=overrides,
+        sources=list(scenarios),
+        replicates=replicates,
+        arms=labels,
+        scenarios=scenario_texts(list(scenarios), overrides),
+    )
+    save(out, diffs, runs, labels[0], prov)
+    from ..plots.experiments import save_comparison_figures
+
+    figures = save_comparison_figures(load(out), out / "figures")
+    print(
+        f"wrote {out}: runs.parquet, series.parquet, differences.csv, provenance.json, "
+        f"{len(figures)} figures in {out / 'figures'}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,17 @@ def load_runs(folder: Path) -> list[Any]:
     return [Results.from_parquet(p) for p in subs]
 
 
+def plot_experiment(out: Path, target: Path, formats: tuple[str, ...]) -> list[Path] | None:
+    """Figures of a comparison or sweep folder; None if ``out`` is neither."""
+    from ..experiments import comparison
+
+    if comparison.is_comparison(out):
+        from .experiments import save_comparison_figures
+
+        return save_comparison_figures(comparison.load(out), target, formats)
+    return None
+
+
 def register(app: typer.Typer) -> None:
     """Add ``plot`` and ``report`` to the ``allegiance`` app."""
 
@@ -52,15 +63,19 @@ def register(app: typer.Typer) -> None:
             raise UserError(f"--kind: {kind!r}; allowed: {', '.join(FIGURES)}")
         target = to or out / "figures"
         t0 = time.perf_counter()
-        runs = load_runs(out)
-        if not runs:
-            raise UserError(f"{out}: holds no run (timeseries.parquet) to plot")
-        plt = pyplot()
-        written: list[Path] = []
-        for k in [kind] if kind else list(FIGURES):
-            fig = FIGURES[k](runs)
-            written += save(fig, target / k, formats)
-            plt.close(fig)
+        written = plot_experiment(out, target, formats)
+        if written is None:
+            runs = load_runs(out)
+            if not runs:
+                raise UserError(
+                    f"{out}: holds no run (timeseries.parquet), comparison or sweep to plot"
+                )
+            plt = pyplot()
+            written = []
+            for k in [kind] if kind else list(FIGURES):
+                fig = FIGURES[k](runs)
+                written += save(fig, target / k, formats)
+                plt.close(fig)
         for p in written:
             typer.echo(f"wrote {p}")
         typer.echo(f"{len(written)} files in {time.perf_counter() - t0:.1f} s")
