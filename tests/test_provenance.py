@@ -56,3 +56,38 @@ def test_provenance_survives_losing_the_json_file(tmp_path: Path) -> None:
     (tmp_path / "scenario.yaml").unlink()
     back = allegiance.Results.from_parquet(tmp_path)
     assert back.scenario == res.scenario and back.seed == 2
+
+
+def test_validate_and_survey_write_provenance_beside_their_output(tmp_path: Path) -> None:
+    csv = tmp_path / "v" / "validate.csv"
+    args = ["--set", "population.size=20000", "--set", "population.scale=120"]
+    assert (
+        main(["validate", str(REFERENCE), "-n", "1", "--seed", "3", "--out", str(csv), *args]) == 0
+    )
+    prov = json.loads((tmp_path / "v" / "validate.provenance.json").read_text())
+    assert prov["command"] == "validate" and prov["seed"] == 3 and prov["replicates"] == 1
+    assert pv.scenario_from_yaml(prov["scenario_yaml"]) == allegiance.load(REFERENCE, args[1::2])
+    out = tmp_path / "s"
+    assert main(["survey", str(REFERENCE), "--seed", "4", "--out", str(out), *args]) == 0
+    prov = json.loads((out / "survey.provenance.json").read_text())
+    assert prov["command"] == "survey" and prov["seed"] == 4 and prov["n"] == 8
+    assert not (out / "provenance.json").exists()  # never taken for a run folder's provenance
+
+
+def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        f"name: t\nbase: {REFERENCE}\noverrides: [population.size=20000, "
+        "population.scale=120, end=2014-03]\ndesign: factorial\nreplicates: 1\n"
+        "factors:\n  environment.rival_pay_usd: {levels: [36, 100]}\noutcomes: [peak_members]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sw"
+    args = ["sweep", str(spec), "--executor", "inprocess", "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["command"] == "sweep" and prov["spec"]["factors"]
+    assert prov["overrides"] == ["population.size=20000", "population.scale=120", "end=2014-03"]
+    assert main([*args, "--resume"]) == 0
+    again = json.loads((out / "provenance.json").read_text())
+    assert again["created"] == prov["created"] and len(again["resumed"]) == 1

@@ -115,14 +115,24 @@ def _atomic_text(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-def write(folder: str | Path, prov: dict[str, Any]) -> Path:
-    """Write provenance.json (and scenario.yaml when there is a scenario) into ``folder``."""
+def write(folder: str | Path, prov: dict[str, Any], name: str = PROVENANCE_FILE) -> Path:
+    """Write provenance.json (and scenario.yaml when there is a scenario) into ``folder``.
+
+    A command that writes beside others' files (validate, survey) passes its own ``name``,
+    e.g. 'survey.provenance.json'; the resolved scenario then stays inside that file only.
+    """
     f = Path(folder)
     f.mkdir(parents=True, exist_ok=True)
-    if prov.get("scenario_yaml"):
+    if prov.get("scenario_yaml") and name == PROVENANCE_FILE:
         _atomic_text(f / SCENARIO_FILE, prov["scenario_yaml"])
-    _atomic_text(f / PROVENANCE_FILE, json.dumps(prov, indent=1, default=str) + "\n")
-    return f / PROVENANCE_FILE
+    _atomic_text(f / name, json.dumps(prov, indent=1, default=str) + "\n")
+    return f / name
+
+
+def sidecar(path: str | Path) -> Path:
+    """Where the provenance of a single output file goes: validate.csv -> validate.provenance.json."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.provenance.json")
 
 
 def read(folder: str | Path) -> dict[str, Any] | None:

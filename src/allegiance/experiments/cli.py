@@ -68,6 +68,7 @@ def sweep(
         progress=progress,
         console=console,
     )
+    _sweep_provenance(target, spec, s)
     console.print(summary.table())
     for rid, msg in list(summary.errors.items())[:5]:
         console.print(f"run {rid} failed: {msg}", markup=False, highlight=False)
@@ -76,6 +77,33 @@ def sweep(
             f"{summary.unfinished} runs unfinished; continue with --resume --out {target}"
         )
         raise SystemExit(130 if summary.interrupted else 1)
+
+
+def _sweep_provenance(target: Path, spec_path: Path, s: Any) -> None:
+    """provenance.json of a sweep folder: written by its first invocation, resumes appended."""
+    import json
+
+    from .. import provenance as pv
+
+    if not (target / "manifest.json").is_file():
+        return  # nothing was written (the sweep stopped before its store existed)
+    now = pv.record(
+        "sweep", sources=[spec_path], spec_hash=s.hash(), spec=s.model_dump(mode="json")
+    )
+    path = target / pv.PROVENANCE_FILE
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        keep = ("argv", "allegiance_version", "git_commit", "created")
+        old.setdefault("resumed", []).append({k: now[k] for k in keep})
+        now = old
+    elif s.base is not None:
+        from .. import load
+
+        base = load(s.base, overrides=list(s.overrides))
+        now["scenario_name"] = base.name
+        now["scenario_yaml"] = pv.scenario_yaml(base)
+        now["overrides"] = list(s.overrides)
+    pv.write(target, now)
 
 
 def compare(
