@@ -136,7 +136,7 @@ def test_published_estimates_come_from_the_targets_file() -> None:
     fig = plots.strength(one())
     ax = fig.axes[0]
     labels = ax.get_legend_handles_labels()[1]
-    assert "published estimate" in labels
+    assert any(label.startswith("published estimate") for label in labels)
     # the bar of September 2014 spans the published range
     bars = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"]
     segs = np.concatenate([b.get_segments() for b in bars])
@@ -181,13 +181,12 @@ def test_timeline_events_are_marked_on_every_time_axis() -> None:
 
 
 def test_results_plot_saves_png_and_svg(tmp_path: Path) -> None:
-    figs = one().plot(path=tmp_path)
-    assert set(figs) == set(plots.FIGURES)
-    for k in plots.FIGURES:
-        assert (tmp_path / f"{k}.png").read_bytes()[:4] == b"\x89PNG"
-        assert b"<svg" in (tmp_path / f"{k}.svg").read_bytes()[:400]
-    fig = one().plot("economy", tmp_path / "pay.svg")
-    assert (tmp_path / "pay.svg").exists() and fig.get_suptitle().startswith("Economy")
+    fig = one().plot("society", tmp_path)
+    assert fig.get_suptitle().startswith("Children")
+    assert (tmp_path / "society.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "society.svg").read_bytes()[:400]
+    one().plot("economy", tmp_path / "pay.svg")
+    assert (tmp_path / "pay.svg").exists() and not (tmp_path / "pay.png").exists()
     plt.close("all")
 
 

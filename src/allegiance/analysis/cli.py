@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
-from . import REFERENCE_SCENARIO
+from . import DATA_DIR, REFERENCE_SCENARIO
 
 ScenarioArg = Annotated[
     Path | None,
@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
                 set_,
                 seed,
                 replicates=replicates,
-                targets=str(targets_path or "data/targets.yaml"),
+                targets=str((targets_path or DATA_DIR / "targets.yaml").resolve()),
             )
         if embed is not None:
             embed_card(card, embed, f"Master seed {seed}.")

@@ -79,3 +79,21 @@ def register(app: typer.Typer) -> None:
         for p in written:
             typer.echo(f"wrote {p}")
         typer.echo(f"{len(written)} files in {time.perf_counter() - t0:.1f} s")
+
+    @app.command("report")
+    def report_cmd(
+        out: Annotated[
+            Path, typer.Argument(help="Output folder (a run, with anything beside it).")
+        ],
+        html: Annotated[
+            Path | None,
+            typer.Option("--html", help="Where to write the page (default: OUT/report.html)."),
+        ] = None,
+    ) -> None:
+        """One self-contained HTML page: scenario, provenance, figures, scorecard, survey, counterfactuals."""
+        from ..report import write
+
+        t0 = time.perf_counter()
+        path = write(out, html)
+        size = path.stat().st_size / 1e6
+        typer.echo(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - t0:.1f} s")

@@ -159,7 +159,7 @@ def draw_estimates(
         ylo, yhi = ax.get_ylim()
         lo_v = lo * factor if lo is not None else ylo
         hi_v = hi * factor if hi is not None else yhi
-        label = "published estimate" if drawn == 0 and legend else None
+        label = "published estimate\n(colour of its series)" if drawn == 0 and legend else None
         x0 = dates([e.start])[0]
         if e.start == e.end:
             ax.errorbar(
@@ -190,6 +190,8 @@ def draw_estimates(
                 )
             )
         drawn += 1
+        if hi is not None and hi_v > ax.get_ylim()[1]:  # keep the whole range in view
+            ax.set_ylim(top=hi_v * 1.04)
     return drawn
 
 
@@ -216,6 +218,15 @@ def mark_events(axes: Sequence[Axes], events: list[tuple[str, str]]) -> None:
     top = axes[0].secondary_xaxis("top")
     top.set_xticks(list(x), [label for _, label in events], rotation=90, fontsize=7)
     top.tick_params(length=3, pad=1, colors="0.3")
+
+
+def month_ticks(ax: Axes, years_only: bool = False) -> None:
+    """Fixed date ticks (January and July, or January only): far cheaper than the auto locator."""
+    import matplotlib.dates as mdates
+
+    months = (1,) if years_only else (1, 7)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y" if years_only else "%Y-%m"))
 
 
 def finish_axis(ax: Axes, title: str, ylabel: str, *, log: bool = False) -> None:
@@ -245,7 +256,8 @@ def save(fig: Figure, path: str | Path, formats: Sequence[str] = ("png", "svg"))
         [p] if p.suffix in (".png", ".svg") else [p.with_name(f"{p.name}.{f}") for f in formats]
     )
     for t in targets:
-        fig.savefig(t, dpi=110 if t.suffix == ".png" else None, bbox_inches="tight")
+        # constrained layout already fits titles and outside legends: no second, "tight" pass
+        fig.savefig(t, dpi=110 if t.suffix == ".png" else None)
     return targets
 
 

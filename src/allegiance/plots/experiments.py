@@ -11,7 +11,16 @@ import pandas as pd
 
 from ..people import DRIVERS
 from .bands import QUANTILES
-from .draw import draw_band, finish_axis, mark_events, pyplot, save, timeline, ymin_zero
+from .draw import (
+    draw_band,
+    finish_axis,
+    mark_events,
+    month_ticks,
+    pyplot,
+    save,
+    timeline,
+    ymin_zero,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -85,12 +94,9 @@ def comparison_timeseries(
             ax.get_legend().remove()
     for ax in flat[len(present) :]:
         ax.set_visible(False)
-    import matplotlib.dates as mdates
-
     for ax in axes[-1]:
         ax.set_xlabel("month")
-        ax.xaxis.set_major_locator(mdates.YearLocator())  # half-width panels: yearly ticks
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        month_ticks(ax, years_only=True)  # half-width panels: yearly ticks
     handles, labels = flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=9)
     events = timeline(_base_scenario(comp))

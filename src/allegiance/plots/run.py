@@ -15,6 +15,7 @@ from .draw import (
     draw_estimates,
     finish_axis,
     mark_events,
+    month_ticks,
     pyplot,
     timeline,
     ymin_zero,
@@ -135,6 +136,7 @@ def figure(runs: Any, title: str, panels: list[Panel], *, width: float = 12.5) -
             heading += f"; each part is its median over {len(rs)} runs"
         finish_axis(ax, heading, panel.ylabel, log=panel.log)
     axes[-1, 0].set_xlabel("month")
+    month_ticks(axes[-1, 0])
     sc = getattr(rs[0], "scenario", None)
     mark_events(list(axes[:, 0]), timeline(sc))
     fig.suptitle(f"{title}\n{_describe(rs)}", fontsize=12.5)
