@@ -257,7 +257,8 @@ def _why_section(found: Found) -> str:
         gone["driver"].astype(str), gone["motive"].astype(str), margins=True, margins_name="all"
     )
     tab = (tab * run.scale).round().astype(int)
-    tab.index.name = "driver \\ motive"
+    tab.index.name = "exit driver (rows) by joining motive (columns)"
+    tab.columns.name = None
     return (
         '<section id="why"><h2>Why did they leave?</h2><p class="note">Exits (desertions and '
         "defections) in the event log by the driver that tipped the decision and the motive "
@@ -429,11 +430,24 @@ def _comparisons_section(found: Found) -> str:
                 fig = fn(comp)
             except KeyError:
                 continue
-            parts.append(
-                _img(png_data_uri(fig), name.replace("_", " "), f"fig-{folder.name}-{name}")
-            )
+            parts.append(_img(png_data_uri(fig), CAPTIONS[name], f"fig-{folder.name}-{name}"))
     parts.append("</section>")
     return "".join(parts)
+
+
+CAPTIONS = {
+    "compare_timeseries": "Each scenario over time: median and 50%/90% bands over replicates "
+    "(common seeds), the baseline in black.",
+    "compare_outcomes": "Outcomes by scenario: one dot per run; bar = 50% interval, whiskers = "
+    "90%, tick = median.",
+    "compare_differences": "Paired differences ALT - BASE as % of the baseline mean, with 95% t "
+    "intervals.",
+    "sweep_scatter": "Each outcome against each factor: one dot per run, black line = median.",
+    "sweep_envelopes": "Envelopes over time across all runs of the sweep: range, 90% and 50% "
+    "bands, median.",
+    "sweep_sensitivity": "Sensitivity: Sobol indices (sobol designs) or rank correlations of "
+    "factors with outcomes.",
+}
 
 
 def _sweeps_section(found: Found) -> str:
@@ -452,9 +466,7 @@ def _sweeps_section(found: Found) -> str:
                 fig = fn(sweep)
             except KeyError:
                 continue
-            parts.append(
-                _img(png_data_uri(fig), name.replace("_", " "), f"fig-{folder.name}-{name}")
-            )
+            parts.append(_img(png_data_uri(fig), CAPTIONS[name], f"fig-{folder.name}-{name}"))
     parts.append("</section>")
     return "".join(parts)
 

@@ -70,6 +70,11 @@ def sweep(
     )
     _sweep_provenance(target, spec, s)
     console.print(summary.table())
+    if summary.done and not (summary.interrupted or summary.unfinished):
+        from ..plots.sweep import load_sweep, save_sweep_figures
+
+        figures = save_sweep_figures(load_sweep(target), target / "figures")
+        console.print(f"{len(figures)} figures in {target / 'figures'}")
     for rid, msg in list(summary.errors.items())[:5]:
         console.print(f"run {rid} failed: {msg}", markup=False, highlight=False)
     if summary.interrupted or summary.unfinished:

@@ -31,6 +31,10 @@ def plot_experiment(out: Path, target: Path, formats: tuple[str, ...]) -> list[P
         from .experiments import save_comparison_figures
 
         return save_comparison_figures(comparison.load(out), target, formats)
+    if (out / "manifest.json").is_file():
+        from .sweep import load_sweep, save_sweep_figures
+
+        return save_sweep_figures(load_sweep(out), target, formats)
     return None
 
 
