@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+import yaml
 
 import allegiance
 from allegiance import provenance as pv
@@ -91,3 +94,22 @@ def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> Non
     assert main([*args, "--resume"]) == 0
     again = json.loads((out / "provenance.json").read_text())
     assert again["created"] == prov["created"] and len(again["resumed"]) == 1
+
+
+def test_version_option_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith(f"allegiance {allegiance.__version__}")
+
+
+def test_citation_file_names_the_article_and_matches_the_package() -> None:
+    root = Path(__file__).resolve().parents[1]
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert cff["version"] == meta["version"] == allegiance.__version__ == pv.version()
+    assert cff["license"] == meta["license"] == "MIT"
+    assert "MIT License" in (root / "LICENSE").read_text(encoding="utf-8")
+    (article,) = cff["references"]
+    assert article["title"] == "Quitting ISIS: Why Syrians are Abandoning the Group"
+    assert [a["family-names"] for a in article["authors"]] == ["Revkin", "Mhidi"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "Quitting ISIS: Why Syrians are Abandoning the Group" in readme

@@ -26,6 +26,27 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .provenance import git_commit, version
+
+        commit = git_commit()
+        typer.echo(f"allegiance {version()}" + (f" (git {commit})" if commit else ""))
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate how people join an armed group, why they stay, and why and how they leave."""
+
+
 @app.command("run")
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
