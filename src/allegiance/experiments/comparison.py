@@ -25,6 +25,18 @@ class Comparison:
     base: str
     provenance: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_runs(
+        cls,
+        differences: pd.DataFrame,
+        runs: pd.DataFrame,
+        base: str,
+        provenance: dict[str, Any] | None = None,
+    ) -> Comparison:
+        """What ``experiments.compare(..., series=...)`` returned, ready to plot."""
+        scalars, series = split(runs, KEYS)
+        return cls(scalars, series, differences, base, dict(provenance or {}))
+
     @property
     def arms(self) -> list[str]:
         """Arm labels, the baseline first."""

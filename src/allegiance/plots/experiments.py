@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 ARM_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
 COMPARE_PANELS: tuple[tuple[str, str, str, float], ...] = (
-    # column, panel title, y label, factor
+    # column, panel title, y label, factor; '<flow>_cum' is the flow's running total, which
+    # stays readable where monthly counts are small and noisy
     ("members", "Members", "members (people)", 1.0),
-    ("exits_total", "Exits: left alive, all drivers", "flow (people per month)", 1.0),
-    ("exits_pay", "Exits tipped by pay", "flow (people per month)", 1.0),
-    ("killed", "Killed in combat", "flow (people per month)", 1.0),
-    ("executed", "Executed for trying to leave", "flow (people per month)", 1.0),
+    ("exits_total_cum", "Exits, all drivers: running total", "people (since the start)", 1.0),
+    ("exits_pay_cum", "Exits tipped by pay: running total", "people (since the start)", 1.0),
+    ("killed_cum", "Killed in combat: running total", "people (since the start)", 1.0),
+    (
+        "executed_cum",
+        "Executed for trying to leave: running total",
+        "people (since the start)",
+        1.0,
+    ),
     ("civilian_harm", "Civilian harm", "harm index (dimensionless)", 1.0),
 )
 
@@ -46,10 +52,13 @@ def arm_color(i: int) -> str:
 
 
 def _with_exits_total(tables: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Tables with exits_total (all drivers) and a running total '<flow>_cum' of each flow."""
     out = []
     for t in tables:
         cols = [f"exits_{d}" for d in DRIVERS if f"exits_{d}" in t.columns]
-        out.append(t.assign(exits_total=t[cols].sum(axis=1)) if cols else t)
+        t = t.assign(exits_total=t[cols].sum(axis=1)) if cols else t
+        flows = [c for c in ("exits_total", "exits_pay", "killed", "executed") if c in t.columns]
+        out.append(t.assign(**{f"{c}_cum": t[c].cumsum() for c in flows}))
     return out
 
 
@@ -106,7 +115,7 @@ def comparison_timeseries(
     fig.suptitle(
         f"Counterfactuals over time: {', '.join(comp.arms[1:])} vs the baseline {comp.base} "
         f"(black)\nmedian (line), 50% and 90% bands (shading) of {n} runs per scenario, paired "
-        "by seed; dotted lines: the baseline's timeline",
+        "by seed; flows as running totals; dotted lines: the baseline's timeline",
         fontsize=12,
     )
     return fig
