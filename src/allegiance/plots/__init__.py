@@ -1,7 +1,12 @@
 """Standard figures (matplotlib, headless): one run, replicate bands, comparisons and sweeps.
 
-Every figure function takes a ``Results`` (or a list of them, drawn as median and 50%/90%
-bands) and returns a matplotlib Figure; ``save`` writes it as PNG and SVG.
+- ``FIGURES``: name -> function(Results, a timeseries DataFrame, or a list of either) ->
+  matplotlib Figure (strength, flows, economy, society); several runs are drawn as the median
+  with 50% and 90% bands.
+- ``bands(runs, column)``: the median and 50%/90% intervals of one column, month by month.
+- ``COMPARISON_FIGURES``: name -> function(``experiments.comparison.Comparison``) -> Figure.
+- ``SWEEP_FIGURES``: name -> function(``plots.sweep.Sweep``, see ``load_sweep``) -> Figure.
+- ``save(fig, path)``: PNG and SVG; ``plot(runs, kind, path)``: draw (and save) by name.
 """
 
 from __future__ import annotations
@@ -11,14 +16,30 @@ from typing import TYPE_CHECKING, Any
 
 from .bands import QUANTILES, as_list, bands, stack
 from .draw import save
+from .experiments import (
+    COMPARISON_FIGURES,
+    comparison_differences,
+    comparison_outcomes,
+    comparison_timeseries,
+)
 from .run import FIGURES, economy, flows, society, strength
+from .sweep import SWEEP_FIGURES, load_sweep, sweep_envelopes, sweep_scatter, sweep_sensitivity
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "COMPARISON_FIGURES",
     "FIGURES",
     "QUANTILES",
+    "SWEEP_FIGURES",
+    "comparison_differences",
+    "comparison_outcomes",
+    "comparison_timeseries",
+    "load_sweep",
+    "sweep_envelopes",
+    "sweep_scatter",
+    "sweep_sensitivity",
     "as_list",
     "bands",
     "economy",
