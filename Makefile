@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint bench-env clean
+.PHONY: setup demo test bench lint bench-env clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/allegiance run scenarios/syria-2014-2016.yaml --seed 1 --out out/demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+# The report test opens the HTML page in Debian's chromium through Playwright (no browser download).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 bench: $(STAMP) bench-env
 	$(BIN)/python benchmarks/run_all.py

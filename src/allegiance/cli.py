@@ -26,6 +26,27 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .provenance import git_commit, version
+
+        commit = git_commit()
+        typer.echo(f"allegiance {version()}" + (f" (git {commit})" if commit else ""))
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate how people join an armed group, why they stay, and why and how they leave."""
+
+
 @app.command("run")
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -65,7 +86,11 @@ def run_command(
     ) as bar:
         task = bar.add_task(sc.name, total=len(sim.calendar))
         results = sim.run(lambda done, total: bar.update(task, completed=done))
-    folder = results.to_parquet(out)
+    from .provenance import record
+
+    results.overrides = list(set_ or [])
+    prov = record("run", scenario=sc, seed=seed, overrides=set_, sources=[scenario])
+    folder = results.to_parquet(out, prov)
     table = Table(
         title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})"
     )
@@ -85,6 +110,7 @@ def _register_extensions() -> None:
         "allegiance.analysis.cli",
         "allegiance.experiments.cli",
         "allegiance.docking.cli",
+        "allegiance.plots.cli",
     ):
         try:
             mod = import_module(module)

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .scenario import Scenario
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file in one step, so a crash never leaves a half-written file."""
+
+def _atomic_parquet(
+    df: pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None
+) -> None:
+    """Write a Parquet file in one step, so a crash never leaves a half-written file.
+
+    ``metadata`` is added to the schema metadata (provenance travels with the table).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False, engine="pyarrow")
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if metadata:
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+        pq.write_table(table, tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -36,19 +51,52 @@ class Results:
     events: pd.DataFrame
     scenario: Scenario
     seed: int
+    overrides: list[str] = field(default_factory=list)
+    """The ``--set PATH=VALUE`` overrides the scenario was resolved with (already applied)."""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """What produced the run (see ``allegiance.provenance.record``); filled on writing or reading."""
 
     @property
     def scale(self) -> float:
         """Real people per simulated person."""
         return self.scenario.population.scale
 
-    def to_parquet(self, out: str | Path) -> Path:
-        """Write timeseries.parquet and events.parquet into ``out``; returns the folder."""
+    def to_parquet(self, out: str | Path, provenance: dict[str, Any] | None = None) -> Path:
+        """Write timeseries.parquet, events.parquet, scenario.yaml and provenance.json into ``out``.
+
+        The provenance (resolved scenario, seed, overrides, version, git commit) is also stored in
+        each Parquet file's metadata, so ``from_parquet(out)`` reloads the run completely.
+        """
+        from . import provenance as pv
+
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_parquet(self.timeseries, folder / "timeseries.parquet")
-        _atomic_parquet(self.events, folder / "events.parquet")
+        prov = provenance or self.provenance or {}
+        if not prov:
+            prov = pv.record(
+                "run", scenario=self.scenario, seed=self.seed, overrides=self.overrides
+            )
+        if "scenario_yaml" not in prov:
+            prov = {**prov, "scenario_yaml": pv.scenario_yaml(self.scenario)}
+        prov = {**prov, "seed": self.seed, "overrides": list(self.overrides)}
+        self.provenance = prov
+        meta = pv.to_metadata(prov)
+        _atomic_parquet(self.timeseries, folder / "timeseries.parquet", meta)
+        _atomic_parquet(self.events, folder / "events.parquet", meta)
+        pv.write(folder, prov)
         return folder
+
+    def plot(
+        self, kind: str | None = None, path: str | Path | None = None
+    ) -> Figure | dict[str, Figure]:
+        """Standard figures (``allegiance.plots.FIGURES``); one ``kind`` or all of them.
+
+        With ``path`` each figure is also saved there: a folder (``<kind>.png`` and ``.svg``),
+        or for one kind a file name ending in .png or .svg.
+        """
+        from . import plots
+
+        return plots.plot(self, kind, path)
 
     def summary(self) -> pd.DataFrame:
         """Headline figures of the run, one row per figure."""
@@ -82,12 +130,38 @@ class Results:
         return pd.DataFrame(rows, columns=["figure", "value"])
 
     @classmethod
-    def from_parquet(cls, folder: str | Path, scenario: Scenario, seed: int) -> Results:
-        """Read results written by ``to_parquet``."""
+    def from_parquet(
+        cls, folder: str | Path, scenario: Scenario | None = None, seed: int | None = None
+    ) -> Results:
+        """Read results written by ``to_parquet``, with their scenario, seed and provenance.
+
+        ``scenario`` and ``seed`` are only needed for folders written before provenance was
+        recorded; given, they take precedence over what the folder says.
+        """
+        from . import provenance as pv
+        from .errors import UserError
+
         f = Path(folder)
+        for name in ("timeseries.parquet", "events.parquet"):
+            if not (f / name).is_file():
+                raise UserError(f"{f}: no {name} here (not the --out folder of a run)")
+        prov = pv.read(f) or {}
+        if scenario is None:
+            if not prov.get("scenario_yaml"):
+                raise UserError(
+                    f"{f}: no provenance (written by an older version); "
+                    "pass scenario= and seed= to Results.from_parquet"
+                )
+            scenario = pv.scenario_from_yaml(prov["scenario_yaml"], origin=f"{f}/provenance")
+        if seed is None:
+            if prov.get("seed") is None:
+                raise UserError(f"{f}: provenance names no seed; pass seed= to from_parquet")
+            seed = int(prov["seed"])
         return cls(
             pd.read_parquet(f / "timeseries.parquet"),
             pd.read_parquet(f / "events.parquet"),
             scenario,
             seed,
+            list(prov.get("overrides") or []),
+            prov,
         )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
-from . import REFERENCE_SCENARIO
+from . import DATA_DIR, REFERENCE_SCENARIO
 
 ScenarioArg = Annotated[
     Path | None,
@@ -22,6 +22,35 @@ SetOpt = Annotated[
 
 def _scenario(path: Path | None) -> Path:
     return path if path is not None else REFERENCE_SCENARIO
+
+
+def _pv_name(out: Path) -> str:
+    """validate.csv -> validate.provenance.json, written beside the CSV."""
+    from ..provenance import sidecar
+
+    return sidecar(out).name
+
+
+def _provenance(
+    folder: Path,
+    name: str,
+    command: str,
+    scenario: Path | None,
+    overrides: list[str] | None,
+    seed: int,
+    **extra: object,
+) -> None:
+    """Record what produced a command's output beside it (resolved scenario, seed, version)."""
+    from ..provenance import record, write
+    from ..scenario import resolve
+
+    path = _scenario(scenario)
+    sc = resolve(path, overrides or None)
+    write(
+        folder,
+        record(command, scenario=sc, seed=seed, overrides=overrides, sources=[path], **extra),
+        name,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -106,6 +135,16 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             card.runs.to_csv(out, index=False)
+            _provenance(
+                out.parent,
+                _pv_name(out),
+                "validate",
+                scenario,
+                set_,
+                seed,
+                replicates=replicates,
+                targets=str((targets_path or DATA_DIR / "targets.yaml").resolve()),
+            )
         if embed is not None:
             embed_card(card, embed, f"Master seed {seed}.")
         if strict and not card.passed:
@@ -186,6 +225,7 @@ def register(app: typer.Typer) -> None:
         table.to_csv(out / "survey.csv", index_label="category")
         result.checks_frame().to_csv(out / "survey_checks.csv", index=False)
         png = figure(result, out / "survey.png")
+        _provenance(out, "survey.provenance.json", "survey", scenario, set_, seed, n=n, until=until, replicates=replicates)
         typer.echo(f"wrote {png}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}")
         if embed is not None:
             parts = ["allegiance survey", *([str(scenario)] if scenario else [])]

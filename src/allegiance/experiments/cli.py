@@ -68,7 +68,13 @@ def sweep(
         progress=progress,
         console=console,
     )
+    _sweep_provenance(target, spec, s)
     console.print(summary.table())
+    if summary.done and not (summary.interrupted or summary.unfinished):
+        from ..plots.sweep import load_sweep, save_sweep_figures
+
+        figures = save_sweep_figures(load_sweep(target), target / "figures")
+        console.print(f"{len(figures)} figures in {target / 'figures'}")
     for rid, msg in list(summary.errors.items())[:5]:
         console.print(f"run {rid} failed: {msg}", markup=False, highlight=False)
     if summary.interrupted or summary.unfinished:
@@ -76,6 +82,33 @@ def sweep(
             f"{summary.unfinished} runs unfinished; continue with --resume --out {target}"
         )
         raise SystemExit(130 if summary.interrupted else 1)
+
+
+def _sweep_provenance(target: Path, spec_path: Path, s: Any) -> None:
+    """provenance.json of a sweep folder: written by its first invocation, resumes appended."""
+    import json
+
+    from .. import provenance as pv
+
+    if not (target / "manifest.json").is_file():
+        return  # nothing was written (the sweep stopped before its store existed)
+    now = pv.record(
+        "sweep", sources=[spec_path], spec_hash=s.hash(), spec=s.model_dump(mode="json")
+    )
+    path = target / pv.PROVENANCE_FILE
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        keep = ("argv", "allegiance_version", "git_commit", "created")
+        old.setdefault("resumed", []).append({k: now[k] for k in keep})
+        now = old
+    elif s.base is not None:
+        from .. import load
+
+        base = load(s.base, overrides=list(s.overrides))
+        now["scenario_name"] = base.name
+        now["scenario_yaml"] = pv.scenario_yaml(base)
+        now["overrides"] = list(s.overrides)
+    pv.write(target, now)
 
 
 def compare(
@@ -97,21 +130,41 @@ def compare(
     csv: Annotated[
         Path | None, typer.Option(help="Also write the differences to this CSV.")
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for runs, monthly series, differences, provenance and figures."),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from .compare import compare as run_compare
     from .compare import print_differences
+    from .series import SERIES
 
-    diffs, runs = run_compare(
-        list(scenarios),
-        replicates,
-        seed,
-        outcomes=outcome,
-        overrides=set_,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-    )
+    with Progress(
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not progress,
+        transient=True,
+    ) as bar:
+        tid = bar.add_task("runs", total=None)
+        diffs, runs = run_compare(
+            list(scenarios),
+            replicates,
+            seed,
+            outcomes=outcome,
+            overrides=set_,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            series=SERIES if out is not None else (),
+            progress=lambda done, total: bar.update(tid, completed=done, total=total),
+        )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
         diffs, Path(scenarios[0]).stem, Console(width=None if sys.stdout.isatty() else 110)
@@ -121,6 +174,42 @@ def compare(
         print(f"{row.arm} replicate {row.replicate} failed: {row.error}", file=sys.stderr)
     if csv is not None:
         diffs.to_csv(csv, index=False)
+    if out is not None:
+        _save_comparison(out, diffs, runs, scenarios, replicates, seed, set_ or [])
+
+
+def _save_comparison(
+    out: Path,
+    diffs: Any,
+    runs: Any,
+    scenarios: list[Path],
+    replicates: int,
+    seed: int,
+    overrides: list[str],
+) -> None:
+    """Write the comparison folder and its figures; print where they went."""
+    from .. import provenance as pv
+    from .compare import arm_labels
+    from .comparison import load, save, scenario_texts
+
+    labels = arm_labels(list(scenarios))
+    prov = pv.record(
+        "compare",
+        seed=seed,
+        overrides=overrides,
+        sources=list(scenarios),
+        replicates=replicates,
+        arms=labels,
+        scenarios=scenario_texts(list(scenarios), overrides),
+    )
+    save(out, diffs, runs, labels[0], prov)
+    from ..plots.experiments import save_comparison_figures
+
+    figures = save_comparison_figures(load(out), out / "figures")
+    print(
+        f"wrote {out}: runs.parquet, series.parquet, differences.csv, provenance.json, "
+        f"{len(figures)} figures in {out / 'figures'}"
+    )
 
 
 def register(app: typer.Typer) -> None:

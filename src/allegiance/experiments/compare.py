@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,12 @@ def run_arms(
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> pd.DataFrame:
-    """Run every arm ``replicates`` times with the same seeds; one row per run."""
+    """Run every arm ``replicates`` times with the same seeds; one row per run.
+
+    ``progress(done, total)`` is called after each finished run.
+    """
     if replicates < 1:
         raise UserError(f"--replicates: must be 1 or more (got {replicates})")
     seeds = child_seeds(seed, replicates)
@@ -87,6 +92,8 @@ def run_arms(
                     **rec.outcomes,
                 }
             )
+            if progress is not None:
+                progress(len(rows), len(items))
     finally:
         ex.close()
     return pd.DataFrame(rows).sort_values(["arm", "replicate"], ignore_index=True)
@@ -115,9 +122,17 @@ def differences(
                     "ci_low": lo,
                     "ci_high": hi,
                     "pairs": len(common),
+                    # relative to the baseline's mean, so outcomes in any unit share one axis
+                    **_percent(float(b[name].mean()), mean, lo, hi),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def arm_labels(paths: list[str | Path]) -> list[str]:
+    """Arm names: the scenario files' stems, or their paths when two stems are the same."""
+    labels = [Path(p).stem for p in paths]
+    return labels if len(set(labels)) == len(labels) else [str(p) for p in paths]
 
 
 def compare(
@@ -130,8 +145,14 @@ def compare(
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
+    series: tuple[str, ...] = (),
+    progress: Callable[[int, int], object] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run BASE and each ALT scenario with common seeds; return (differences, runs)."""
+    """Run BASE and each ALT scenario with common seeds; return (differences, runs).
+
+    With ``series`` (timeseries columns), each run row also holds those columns month by month
+    as ``column@YYYY-MM`` (see ``experiments.series``), for plots over time.
+    """
     from .. import load
     from .outcomes import OUTCOMES
 
@@ -143,19 +164,43 @@ def compare(
             raise UserError(f"--outcome: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}")
     for p in paths:  # bad files fail here, once, rather than in every run
         load(p, overrides=overrides)
-    labels = [Path(p).stem for p in paths]
-    if len(set(labels)) < len(labels):
-        labels = [str(p) for p in paths]
-    arms = [
-        Arm(label, ModelTask(str(Path(p).resolve()), tuple(names), tuple(overrides or ())), {})
-        for label, p in zip(labels, paths, strict=True)
-    ]
-    runs = run_arms(arms, replicates, seed, executor=executor, workers=workers, scheduler=scheduler)
+    labels = arm_labels(paths)
+
+    def task(p: str | Path) -> Task:
+        base, outs, ovr = str(Path(p).resolve()), tuple(names), tuple(overrides or ())
+        if series:
+            from .series import SeriesTask
+
+            return SeriesTask(base, outs, ovr, tuple(series))
+        return ModelTask(base, outs, ovr)
+
+    arms = [Arm(label, task(p), {}) for label, p in zip(labels, paths, strict=True)]
+    runs = run_arms(
+        arms,
+        replicates,
+        seed,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
     return differences(runs, labels[0], names), runs
+
+
+def _percent(base: float, diff: float, lo: float, hi: float) -> dict[str, float]:
+    """ALT - BASE and its interval as percentages of the baseline mean (NaN if that is 0)."""
+    if not np.isfinite(base) or base == 0:
+        return {"pct_change": math.nan, "pct_low": math.nan, "pct_high": math.nan}
+    scale = 100.0 / abs(base)
+    return {"pct_change": diff * scale, "pct_low": lo * scale, "pct_high": hi * scale}
 
 
 def _g(x: float, sign: bool = False) -> str:
     return "nan" if not np.isfinite(x) else (f"{x:+,.4g}" if sign else f"{x:,.4g}")
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x:+.1f}%"
 
 
 def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
@@ -164,7 +209,7 @@ def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = 
     for alt, group in diffs.groupby("alt", sort=False):
         t = Table(title=f"{alt} vs {base}: ALT - BASE, paired by seed, 95% t interval")
         t.add_column("outcome", no_wrap=True)
-        for col in ("BASE", "ALT", "ALT - BASE", "95% CI", "pairs"):
+        for col in ("BASE", "ALT", "ALT - BASE", "95% CI", "change", "pairs"):
             t.add_column(col, justify="right", no_wrap=True)
         for row in group.itertuples():
             ci = f"{_g(row.ci_low, True)} .. {_g(row.ci_high, True)}"
@@ -174,6 +219,7 @@ def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = 
                 _g(row.alt_mean),
                 _g(row.diff, True),
                 ci,
+                _pct(getattr(row, "pct_change", math.nan)),
                 str(row.pairs),
             )
         console.print(t)

@@ -27,6 +27,7 @@ from .tasks import RunRecord
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
+SERIES = "series"
 FORMAT = 1
 
 
@@ -201,7 +202,29 @@ class Store:
         pq.write_table(table, sink)
         _atomic_write_bytes(self.part_path(rid), sink.getvalue().to_pybytes())
 
+    def write_series(self, record: RunRecord) -> None:
+        """Write a finished run's monthly series (``column@month`` outcomes), if it has any."""
+        from .series import is_series, split
+
+        keys = [k for k in record.outcomes if is_series(k)]
+        if record.status != "ok" or not keys:
+            return
+        row = pd.DataFrame([{"run_id": record.run_id, **{k: record.outcomes[k] for k in keys}}])
+        _, table = split(row, ["run_id"])
+        (self.root / SERIES).mkdir(exist_ok=True)
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink)
+        path = self.root / SERIES / f"run-{record.run_id:08d}.parquet"
+        _atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
     # ------------------------------------------------------------------ reading
+    def series(self) -> pd.DataFrame:
+        """Monthly series of the finished runs that have them: run_id, month, columns."""
+        parts = sorted((self.root / SERIES).glob("run-*.parquet"))
+        if not parts:
+            return pd.DataFrame(columns=["run_id", "month"])
+        return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
     def runs(self) -> pd.DataFrame:
         """All finished runs, one row each, sorted by run id."""
         assert self.schema is not None

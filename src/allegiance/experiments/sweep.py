@@ -23,7 +23,7 @@ from .design import points as design_points
 from .executors import Executor, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store
-from .tasks import ModelTask, RunItem, Task, resolve
+from .tasks import RunItem, Task, resolve
 
 
 @dataclass
@@ -52,11 +52,17 @@ class SweepSummary:
 
 
 def task_for(spec: SweepSpec) -> Task:
-    """The task a spec runs: the model on its base scenario, or its own ``task``."""
+    """The task a spec runs: the model on its base scenario, or its own ``task``.
+
+    The model task also returns each run's monthly series (``experiments.series``), which the
+    store keeps beside the outcomes for envelope plots.
+    """
     if spec.task is not None:
         return resolve(spec.task)
     assert spec.base is not None
-    return ModelTask(spec.base, tuple(spec.outcomes), tuple(spec.overrides))
+    from .series import SeriesTask
+
+    return SeriesTask(spec.base, tuple(spec.outcomes), tuple(spec.overrides))
 
 
 def plan(spec: SweepSpec) -> tuple[list[dict[str, Any]], list[int]]:
@@ -119,6 +125,7 @@ def run_sweep(
             tid = bar.add_task(spec.name, total=len(todo), failed=0)
             if ex is not None:
                 for record in ex.map(items):
+                    store.write_series(record)  # before the part: a finished run has both
                     store.write(record)
                     if record.status == "ok":
                         summary.done += 1
