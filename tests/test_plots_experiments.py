@@ -18,7 +18,7 @@ from allegiance.experiments import comparison
 from allegiance.plots import experiments as px
 from helpers import REFERENCE, ROOT
 
-SMALL = ["--set", "population.size=20000", "--set", "population.scale=120", "--set", "end=2015-03"]
+SMALL = ["--set", "population.size=20000", "--set", "end=2015-03"]
 NO_CUT = ROOT / "scenarios" / "counterfactuals" / "no-redeployment.yaml"
 
 

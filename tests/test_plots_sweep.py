@@ -28,8 +28,8 @@ def model_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec = _spec(
         tmp,
         f"name: t\nbase: {REFERENCE}\noverrides: [population.size=20000, "
-        "population.scale=120, end=2014-09]\ndesign: factorial\nreplicates: 2\nseed: 3\n"
-        "factors:\n  environment.rival_pay_usd: {levels: [36, 100]}\n"
+        "end=2014-09]\ndesign: factorial\nreplicates: 2\nseed: 3\n"
+        "factors:\n  environment.nusra_pay_usd: {levels: [36, 100]}\n"
         "  leaving.pay.effect: {range: [2.0, 6.0], steps: 2}\n"
         "outcomes: [peak_members, exits_total]\n",
     )

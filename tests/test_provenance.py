@@ -15,7 +15,7 @@ from allegiance import provenance as pv
 from allegiance.cli import main
 from helpers import REFERENCE, small
 
-SMALL = ["--set", "population.size=20000", "--set", "population.scale=120", "--set", "end=2014-06"]
+SMALL = ["--set", "population.size=20000", "--set", "end=2014-06"]
 
 
 def test_scenario_yaml_reads_back_to_an_equal_scenario() -> None:
@@ -63,7 +63,7 @@ def test_provenance_survives_losing_the_json_file(tmp_path: Path) -> None:
 
 def test_validate_and_survey_write_provenance_beside_their_output(tmp_path: Path) -> None:
     csv = tmp_path / "v" / "validate.csv"
-    args = ["--set", "population.size=20000", "--set", "population.scale=120"]
+    args = ["--set", "population.size=20000"]
     assert (
         main(["validate", str(REFERENCE), "-n", "1", "--seed", "3", "--out", str(csv), *args]) == 0
     )
@@ -81,8 +81,8 @@ def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> Non
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         f"name: t\nbase: {REFERENCE}\noverrides: [population.size=20000, "
-        "population.scale=120, end=2014-03]\ndesign: factorial\nreplicates: 1\n"
-        "factors:\n  environment.rival_pay_usd: {levels: [36, 100]}\noutcomes: [peak_members]\n",
+        "end=2014-03]\ndesign: factorial\nreplicates: 1\n"
+        "factors:\n  environment.nusra_pay_usd: {levels: [36, 100]}\noutcomes: [peak_members]\n",
         encoding="utf-8",
     )
     out = tmp_path / "sw"
@@ -90,7 +90,7 @@ def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> Non
     assert main(args) == 0
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["command"] == "sweep" and prov["spec"]["factors"]
-    assert prov["overrides"] == ["population.size=20000", "population.scale=120", "end=2014-03"]
+    assert prov["overrides"] == ["population.size=20000", "end=2014-03"]
     assert main([*args, "--resume"]) == 0
     again = json.loads((out / "provenance.json").read_text())
     assert again["created"] == prov["created"] and len(again["resumed"]) == 1

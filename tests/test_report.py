@@ -15,7 +15,7 @@ from allegiance.cli import main
 from helpers import REFERENCE, ROOT, small
 
 CHROMIUM = "/usr/bin/chromium"
-SMALL = ["--set", "population.size=20000", "--set", "population.scale=120"]
+SMALL = ["--set", "population.size=20000"]
 SCREENSHOT = ROOT / "out" / "test-report" / "report.png"
 
 

@@ -148,9 +148,15 @@ def read(folder: str | Path) -> dict[str, Any] | None:
     return None
 
 
+# When and how a command was typed vary from run to run; the tables must not (the same scenario
+# and seed give bit-identical Parquet files), so those stay in provenance.json only.
+VOLATILE = ("created", "argv")
+
+
 def to_metadata(prov: dict[str, Any]) -> dict[bytes, bytes]:
-    """Provenance as Parquet schema metadata."""
-    return {META_KEY: json.dumps(prov, default=str).encode("utf-8")}
+    """Provenance as Parquet schema metadata, without the fields that vary between equal runs."""
+    stable = {k: v for k, v in prov.items() if k not in VOLATILE}
+    return {META_KEY: json.dumps(stable, default=str, sort_keys=True).encode("utf-8")}
 
 
 def from_parquet_metadata(path: str | Path) -> dict[str, Any] | None:

@@ -225,7 +225,17 @@ def register(app: typer.Typer) -> None:
         table.to_csv(out / "survey.csv", index_label="category")
         result.checks_frame().to_csv(out / "survey_checks.csv", index=False)
         png = figure(result, out / "survey.png")
-        _provenance(out, "survey.provenance.json", "survey", scenario, set_, seed, n=n, until=until, replicates=replicates)
+        _provenance(
+            out,
+            "survey.provenance.json",
+            "survey",
+            scenario,
+            set_,
+            seed,
+            n=n,
+            until=until,
+            replicates=replicates,
+        )
         typer.echo(f"wrote {png}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}")
         if embed is not None:
             parts = ["allegiance survey", *([str(scenario)] if scenario else [])]
