@@ -56,18 +56,23 @@ class Param:
 
     @property
     def basis(self) -> str:
-        """'seed', 'published', 'assumption', or 'seed + assumption' when a seed fact is sized by one."""
+        """Where the value comes from: 'seed' only where the article gives the number.
+
+        'seed', 'published', 'assumption' or 'calibrated', and 'seed + assumption' /
+        'seed + calibrated' (and the same for 'published') when a sourced fact is sized by an
+        assumption or by calibration.
+        """
         src = self.source.lower()
         if self.assumption:
             return "assumption"
         if src.startswith("calibrated"):
             return "calibrated"
-        if src.startswith("seed"):
-            return "seed + assumption" if "assumption" in src or "calibrated" in src else "seed"
-        if "calibrated" in src or "assumption" in src:
-            return "published + assumption"
-        return "published"
-
+        kind = "seed" if src.startswith("seed") else "published"
+        if "calibrated" in src:
+            return f"{kind} + calibrated"
+        if "assumption" in src:
+            return f"{kind} + assumption"
+        return kind
 
 def _extra(model: type[BaseModel], name: str) -> dict[str, Any]:
     extra = model.model_fields[name].json_schema_extra
