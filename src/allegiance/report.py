@@ -256,9 +256,13 @@ def _why_section(found: Found) -> str:
     tab = pd.crosstab(
         gone["driver"].astype(str), gone["motive"].astype(str), margins=True, margins_name="all"
     )
-    tab = (tab * run.scale).round().astype(int)
-    tab.index.name = "exit driver (rows) by joining motive (columns)"
-    tab.columns.name = None
+    from .people import DRIVERS, MOTIVES
+
+    rows = [d for d in DRIVERS if d in tab.index] + ["all"]
+    cols = [m for m in MOTIVES if m in tab.columns] + ["all"]
+    tab = (tab.reindex(index=rows, columns=cols, fill_value=0) * run.scale).round().astype(int)
+    tab.index.name = None  # one header row: the corner cell says what rows and columns are
+    tab.columns.name = "exit driver ↓  joining motive →"
     return (
         '<section id="why"><h2>Why did they leave?</h2><p class="note">Exits (desertions and '
         "defections) in the event log by the driver that tipped the decision and the motive "
