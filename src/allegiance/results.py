@@ -145,7 +145,8 @@ class Results:
         for name in ("timeseries.parquet", "events.parquet"):
             if not (f / name).is_file():
                 raise UserError(f"{f}: no {name} here (not the --out folder of a run)")
-        prov = pv.read(f) or {}
+        # the table's own metadata first: provenance.json may have been written by another command
+        prov = pv.from_parquet_metadata(f / "timeseries.parquet") or pv.read(f) or {}
         if scenario is None:
             if not prov.get("scenario_yaml"):
                 raise UserError(
