@@ -113,3 +113,16 @@ def test_citation_file_names_the_article_and_matches_the_package() -> None:
     assert [a["family-names"] for a in article["authors"]] == ["Revkin", "Mhidi"]
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "Quitting ISIS: Why Syrians are Abandoning the Group" in readme
+
+
+def test_parquet_bytes_do_not_depend_on_when_or_how_the_run_was_written(tmp_path: Path) -> None:
+    sc = small(end="2014-03")
+    a = allegiance.run(sc, seed=5)
+    a.to_parquet(tmp_path / "a", pv.record("run", scenario=sc, seed=5, sources=["x.yaml"]))
+    b = allegiance.run(sc, seed=5)
+    prov = pv.record("run", scenario=sc, seed=5, sources=["x.yaml"])
+    prov["created"], prov["argv"] = "another day", ["another", "command"]
+    b.to_parquet(tmp_path / "b", prov)
+    for name in ("timeseries.parquet", "events.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert json.loads((tmp_path / "b" / "provenance.json").read_text())["created"] == "another day"

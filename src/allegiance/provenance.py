@@ -148,9 +148,14 @@ def read(folder: str | Path) -> dict[str, Any] | None:
     return None
 
 
+VOLATILE = ("created", "argv", "resumed")
+"""Fields kept out of the Parquet metadata, so the same scenario and seed give the same bytes."""
+
+
 def to_metadata(prov: dict[str, Any]) -> dict[bytes, bytes]:
-    """Provenance as Parquet schema metadata."""
-    return {META_KEY: json.dumps(prov, default=str).encode("utf-8")}
+    """Provenance as Parquet schema metadata (without the time and the command line)."""
+    stable = {k: v for k, v in prov.items() if k not in VOLATILE}
+    return {META_KEY: json.dumps(stable, default=str, sort_keys=True).encode("utf-8")}
 
 
 def from_parquet_metadata(path: str | Path) -> dict[str, Any] | None:
