@@ -87,11 +87,12 @@ def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> Non
     )
     out = tmp_path / "sw"
     args = ["sweep", str(spec), "--executor", "inprocess", "--out", str(out), "--no-progress"]
-    assert main(args) == 0
+    assert main([*args, "--no-figures"]) == 0
+    assert not (out / "figures").exists()
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["command"] == "sweep" and prov["spec"]["factors"]
     assert prov["overrides"] == ["population.size=20000", "population.scale=120", "end=2014-03"]
-    assert main([*args, "--resume"]) == 0
+    assert main([*args, "--resume", "--no-figures"]) == 0
     again = json.loads((out / "provenance.json").read_text())
     assert again["created"] == prov["created"] and len(again["resumed"]) == 1
 
