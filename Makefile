@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/allegiance run scenarios/syria-2014-2016.yaml --seed 1 --out out/demo
+	$(BIN)/allegiance report out/demo
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -m "not slow"

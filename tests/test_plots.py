@@ -193,9 +193,8 @@ def test_results_plot_saves_png_and_svg(tmp_path: Path) -> None:
 
 def test_plot_command_draws_a_run_folder(tmp_path: Path) -> None:
     one().to_parquet(tmp_path / "run")
-    assert main(["plot", str(tmp_path / "run"), "--format", "png"]) == 0
-    assert sorted(p.name for p in (tmp_path / "run" / "figures").iterdir()) == sorted(
-        f"{k}.png" for k in plots.FIGURES
-    )
+    # one kind keeps the test quick; the report test draws every kind
+    assert main(["plot", str(tmp_path / "run"), "--kind", "society", "--format", "png"]) == 0
+    assert [p.name for p in (tmp_path / "run" / "figures").iterdir()] == ["society.png"]
     assert main(["plot", str(tmp_path / "run"), "--kind", "nope"]) == 2
     assert main(["plot", str(tmp_path / "nowhere")]) == 2

@@ -113,3 +113,13 @@ def test_plot_command_redraws_a_comparison_folder(folder: Path, tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{k}.png" for k in px.COMPARISON_FIGURES
     )
+
+
+def test_report_of_a_comparison_folder_opens_with_its_base_scenario(folder: Path) -> None:
+    from allegiance import report
+
+    found = report.collect(folder)
+    assert [f for f, _ in found.comparisons] == [folder] and not found.runs
+    html = report._provenance_section(found)
+    assert report._main_provenance(found)[0]["command"] == "compare"
+    assert "2013-06 to 2015-03" in html

@@ -97,3 +97,13 @@ def test_sobol_design_draws_sobol_indices(tmp_path: Path) -> None:
     plt.close(fig)
     assert not (out / "figures" / "sweep_envelopes.png").exists()  # a task without series
     assert (out / "figures" / "sweep_scatter.png").exists()
+
+
+def test_report_of_a_sweep_folder_opens_with_the_sweeps_provenance(model_sweep: Path) -> None:
+    from allegiance import report
+
+    found = report.collect(model_sweep)
+    assert found.sweeps == [model_sweep] and not found.runs
+    html = report._provenance_section(found)
+    assert report._main_provenance(found)[0]["command"] == "sweep"
+    assert "syria-2014-2016" in html and "2013-06 to 2014-09" in html

@@ -87,11 +87,12 @@ def test_sweep_writes_provenance_once_and_records_resumes(tmp_path: Path) -> Non
     )
     out = tmp_path / "sw"
     args = ["sweep", str(spec), "--executor", "inprocess", "--out", str(out), "--no-progress"]
-    assert main(args) == 0
+    assert main([*args, "--no-figures"]) == 0
+    assert not (out / "figures").exists()
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["command"] == "sweep" and prov["spec"]["factors"]
     assert prov["overrides"] == ["population.size=20000", "end=2014-03"]
-    assert main([*args, "--resume"]) == 0
+    assert main([*args, "--resume", "--no-figures"]) == 0
     again = json.loads((out / "provenance.json").read_text())
     assert again["created"] == prov["created"] and len(again["resumed"]) == 1
 
@@ -113,3 +114,16 @@ def test_citation_file_names_the_article_and_matches_the_package() -> None:
     assert [a["family-names"] for a in article["authors"]] == ["Revkin", "Mhidi"]
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "Quitting ISIS: Why Syrians are Abandoning the Group" in readme
+
+
+def test_parquet_bytes_do_not_depend_on_when_or_how_the_run_was_written(tmp_path: Path) -> None:
+    sc = small(end="2014-03")
+    a = allegiance.run(sc, seed=5)
+    a.to_parquet(tmp_path / "a", pv.record("run", scenario=sc, seed=5, sources=["x.yaml"]))
+    b = allegiance.run(sc, seed=5)
+    prov = pv.record("run", scenario=sc, seed=5, sources=["x.yaml"])
+    prov["created"], prov["argv"] = "another day", ["another", "command"]
+    b.to_parquet(tmp_path / "b", prov)
+    for name in ("timeseries.parquet", "events.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert json.loads((tmp_path / "b" / "provenance.json").read_text())["created"] == "another day"

@@ -107,3 +107,13 @@ def test_report_of_replicate_runs_in_sub_folders_draws_bands(tmp_path: Path) -> 
     plt.close(fig)
     shutil.rmtree(tmp_path / "seed-2")
     assert len(report.collect(tmp_path).runs) == 1
+
+
+def test_why_they_left_table_adds_up_to_the_runs_exits(folder: Path) -> None:
+    found = report.collect(folder)
+    run = found.runs[0]
+    html = report._why_section(found)
+    total = int(run.timeseries[["exits_abroad", "exits_to_rival"]].to_numpy().sum())
+    cells = re.findall(r"<td>(\d+)</td>", html)
+    assert int(cells[-1]) == total  # the corner 'all' x 'all'
+    assert "exit driver" in html and "joining motive" in html

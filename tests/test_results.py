@@ -37,3 +37,14 @@ def test_old_folders_without_provenance_need_scenario_and_seed(tmp_path: Path) -
         allegiance.Results.from_parquet(tmp_path)
     back = allegiance.Results.from_parquet(tmp_path, res.scenario, 1)
     assert back.seed == 1 and back.timeseries.equals(res.timeseries)
+
+
+def test_from_parquet_keeps_the_runs_own_provenance_if_another_command_wrote_beside_it(
+    tmp_path: Path,
+) -> None:
+    res = allegiance.run(small(end="2014-03"), seed=6)
+    res.to_parquet(tmp_path)
+    assert allegiance.Results.from_parquet(tmp_path).provenance["created"]  # from the JSON
+    (tmp_path / "provenance.json").write_text('{"command": "compare", "seed": 0}')
+    back = allegiance.Results.from_parquet(tmp_path)
+    assert back.seed == 6 and back.provenance["command"] == "run"

@@ -148,13 +148,12 @@ def read(folder: str | Path) -> dict[str, Any] | None:
     return None
 
 
-# When and how a command was typed vary from run to run; the tables must not (the same scenario
-# and seed give bit-identical Parquet files), so those stay in provenance.json only.
-VOLATILE = ("created", "argv")
+VOLATILE = ("created", "argv", "resumed")
+"""Fields kept out of the Parquet metadata, so the same scenario and seed give the same bytes."""
 
 
 def to_metadata(prov: dict[str, Any]) -> dict[bytes, bytes]:
-    """Provenance as Parquet schema metadata, without the fields that vary between equal runs."""
+    """Provenance as Parquet schema metadata (without the time and the command line)."""
     stable = {k: v for k, v in prov.items() if k not in VOLATILE}
     return {META_KEY: json.dumps(stable, default=str, sort_keys=True).encode("utf-8")}
 

@@ -132,7 +132,7 @@ table{border-collapse:collapse;font-size:.9em;margin:8px 0}
 th,td{padding:3px 9px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{background:#f5f5f5} td.n,th.n{text-align:right;white-space:nowrap}
 table.num td,table.num th{text-align:right}
-table.num td:first-child,table.num th:first-child{text-align:left}
+table.num td:first-child,table.num th:first-child,table.num tbody th{text-align:left}
 figure{margin:14px 0} img.plot{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}
 .pass{color:#1b5e20;font-weight:bold} .fail{color:#b71c1c;font-weight:bold}
@@ -152,10 +152,38 @@ def _command(prov: dict[str, Any]) -> str:
     return f"{prov.get('command', '')} (from Python)"
 
 
+def _main_provenance(found: Found) -> tuple[dict[str, Any], Any]:
+    """The provenance and scenario the page opens with: the run's, else a comparison's or sweep's."""
+    from . import provenance as pv
+
+    if found.runs:
+        return dict(found.runs[0].provenance), found.runs[0].scenario
+    prov: dict[str, Any] = {}
+    if found.comparisons:
+        comp = found.comparisons[0][1]
+        prov = dict(comp.provenance)
+        text = (prov.get("scenarios") or {}).get(comp.base)
+        prov.setdefault("scenario_yaml", text)
+    elif found.sweeps:
+        prov = pv.read(found.sweeps[0]) or {}
+    elif found.validations:
+        prov = dict(found.validations[0][1])
+    elif found.surveys:
+        prov = dict(found.surveys[0][1])
+    try:
+        sc = pv.scenario_from_yaml(prov["scenario_yaml"]) if prov.get("scenario_yaml") else None
+    except UserError:
+        sc = None
+    return prov, sc
+
+
+def _where(found: Found, folder: Path) -> str:
+    rel = folder.relative_to(found.root)
+    return folder.name if str(rel) == "." else str(rel)
+
+
 def _provenance_section(found: Found) -> str:
-    run = found.runs[0] if found.runs else None
-    prov = dict(run.provenance) if run is not None else {}
-    sc = run.scenario if run is not None else None
+    prov, sc = _main_provenance(found)
     parts = ['<section id="scenario"><h2>Scenario and provenance</h2>']
     if sc is not None:
         parts.append(f"<p><b>{_e(sc.name)}</b>: {_e(sc.description)}</p>")
@@ -165,7 +193,7 @@ def _provenance_section(found: Found) -> str:
                     ("months", f"{sc.start} to {sc.end} ({len(sc.months)} months)"),
                     ("simulated people", f"{sc.population.size:,}"),
                     ("real people per simulated person", f"{sc.population.scale:g}"),
-                    ("runs in this folder", len(found.runs)),
+                    ("runs in this folder", len(found.runs) or None),
                     ("seeds", ", ".join(str(r.seed) for r in found.runs)),
                 ]
             )
@@ -256,9 +284,13 @@ def _why_section(found: Found) -> str:
     tab = pd.crosstab(
         gone["driver"].astype(str), gone["motive"].astype(str), margins=True, margins_name="all"
     )
-    tab = (tab * run.scale).round().astype(int)
-    tab.index.name = "exit driver (rows) by joining motive (columns)"
-    tab.columns.name = None
+    from .people import DRIVERS, MOTIVES
+
+    rows = [d for d in DRIVERS if d in tab.index] + ["all"]
+    cols = [m for m in MOTIVES if m in tab.columns] + ["all"]
+    tab = (tab.reindex(index=rows, columns=cols, fill_value=0) * run.scale).round().astype(int)
+    tab.index.name = None  # one header row: the corner cell says what rows and columns are
+    tab.columns.name = "exit driver ↓  joining motive →"
     return (
         '<section id="why"><h2>Why did they leave?</h2><p class="note">Exits (desertions and '
         "defections) in the event log by the driver that tipped the decision and the motive "
@@ -361,7 +393,7 @@ def _survey_section(found: Found) -> str:
         for folder, prov in found.surveys:
             table = pd.read_csv(folder / "survey.csv", index_col=0)
             parts.append(
-                f'<p class="note">From {_e(folder.relative_to(found.root) or ".")}: '
+                f'<p class="note">From {_e(_where(found, folder))}: '
                 f"{_e(prov.get('n'))} deserters interviewed up to {_e(prov.get('until'))}, "
                 f"seed {_e(prov.get('seed'))}.</p>"
             )
@@ -422,9 +454,9 @@ def _comparisons_section(found: Found) -> str:
         )
         parts.append(
             f"<h3>{_e(', '.join(comp.arms[1:]))} vs {_e(comp.base)} "
-            f'<span class="note">({_e(folder.relative_to(found.root))})</span></h3>'
+            f'<span class="note">({_e(_where(found, folder))})</span></h3>'
         )
-        parts.append(_table(view))
+        parts.append(_table(view.set_index(["alternative", "outcome"]), index=True))
         for name, fn in COMPARISON_FIGURES.items():
             try:
                 fig = fn(comp)
@@ -460,7 +492,23 @@ def _sweeps_section(found: Found) -> str:
     parts = ['<section id="sweeps"><h2>Sweeps</h2>']
     for folder in found.sweeps:
         sweep = load_sweep(folder)
-        parts.append(f"<h3>{_e(folder.relative_to(found.root))}</h3>")
+        spec = sweep.manifest.get("spec", {})
+        parts.append(f"<h3>Sweep {_e(spec.get('name', ''))} ({_e(_where(found, folder))})</h3>")
+        parts.append(
+            _kv(
+                [
+                    ("question", spec.get("description")),
+                    (
+                        "design",
+                        f"{sweep.design}, {len(sweep.manifest.get('points', []))} points "
+                        f"x {sweep.manifest.get('replicates')} replicates",
+                    ),
+                    ("finished runs", len(sweep.runs)),
+                    ("factors", ", ".join(sweep.factors)),
+                    ("outcomes", ", ".join(sweep.outcomes)),
+                ]
+            )
+        )
         for name, fn in SWEEP_FIGURES.items():
             try:
                 fig = fn(sweep)

@@ -145,7 +145,14 @@ class Results:
         for name in ("timeseries.parquet", "events.parquet"):
             if not (f / name).is_file():
                 raise UserError(f"{f}: no {name} here (not the --out folder of a run)")
-        prov = pv.read(f) or {}
+        # The table's own metadata is authoritative; provenance.json adds the time and command
+        # line, when it describes the same run (another command may have written it since).
+        meta = pv.from_parquet_metadata(f / "timeseries.parquet")
+        side = pv.read(f) or {}
+        same = meta is not None and all(
+            side.get(k) == meta.get(k) for k in ("seed", "scenario_yaml")
+        )
+        prov = {**meta, **side} if same and meta is not None else (meta or side)
         if scenario is None:
             if not prov.get("scenario_yaml"):
                 raise UserError(

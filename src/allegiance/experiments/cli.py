@@ -50,6 +50,9 @@ def sweep(
         bool, typer.Option(help="Continue a sweep; only unfinished runs run.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the sweep's figures into OUT/figures when it is finished.")
+    ] = True,
 ) -> None:
     """Run a sweep: design points x replicates into a resumable Parquet store."""
     from .spec import load_spec
@@ -70,7 +73,7 @@ def sweep(
     )
     _sweep_provenance(target, spec, s)
     console.print(summary.table())
-    if summary.done and not (summary.interrupted or summary.unfinished):
+    if figures and summary.done and not (summary.interrupted or summary.unfinished):
         from ..plots.sweep import load_sweep, save_sweep_figures
 
         figures = save_sweep_figures(load_sweep(target), target / "figures")

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 def pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend (headless) unless a backend was chosen already."""
+    import os
+    import sys
+
     import matplotlib
 
-    if "matplotlib.pyplot" not in __import__("sys").modules:
+    # headless unless the user chose a backend (pyplot already imported, or MPLBACKEND set)
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -152,9 +152,17 @@ def comparison_outcomes(comp: Comparison) -> Figure:
         ax.grid(True, axis="x", alpha=0.25)
     for ax in flat[len(outcomes) :]:
         ax.set_visible(False)
+    from matplotlib.lines import Line2D
+
+    keys = [
+        Line2D([], [], ls="none", marker="o", ms=4, color="0.3", alpha=0.6, label="one run"),
+        Line2D([], [], lw=5, color="0.3", alpha=0.6, label="50% of runs"),
+        Line2D([], [], lw=1.2, color="0.3", label="90% of runs"),
+        Line2D([], [], ls="none", marker="|", ms=12, mew=2.5, color="0.3", label="median"),
+    ]
+    fig.legend(handles=keys, loc="outside lower center", ncols=4, fontsize=9)
     fig.suptitle(
-        "Outcomes by scenario: each dot is one run; bar = 50% interval, whiskers = 90%, "
-        "tick = median",
+        "Outcomes by scenario (rows: scenarios, the baseline first; each panel has its own unit)",
         fontsize=12,
     )
     return fig

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..people import DRIVERS, MOTIVES
 from .bands import as_list, bands, timeseries
 from .draw import (
@@ -127,8 +129,12 @@ def figure(runs: Any, title: str, panels: list[Panel], *, width: float = 12.5) -
                     ax, s.column, panel.factor, months, edgecolor=edge, legend=drawn == 0
                 )
         if panel.log:
-            # months with none would otherwise stretch the axis down; headroom above the top line
-            ax.set_ylim(1, max(ax.get_ylim()[1], 10) * 1.6)
+            # months with none would otherwise stretch the axis down: start a decade below the
+            # smallest positive value; headroom above the top line
+            ys = [np.asarray(ln.get_ydata(), float) for ln in ax.get_lines()]
+            pos = np.concatenate([y[np.isfinite(y) & (y > 0)] for y in ys] or [np.ones(1)])
+            low = 10.0 ** np.floor(np.log10(pos.min())) if pos.size else 1.0
+            ax.set_ylim(low, max(ax.get_ylim()[1], 10 * low) * 1.6)
         else:
             ymin_zero(ax)
         heading = panel.title
