@@ -74,6 +74,7 @@ class Param:
             return f"{kind} + assumption"
         return kind
 
+
 def _extra(model: type[BaseModel], name: str) -> dict[str, Any]:
     extra = model.model_fields[name].json_schema_extra
     return dict(extra) if isinstance(extra, dict) else {}

@@ -280,7 +280,7 @@ def economy(runs: Any) -> Figure:
     """Pay of Syrian and foreign members, the pay factor and the group's revenue."""
     return figure(
         runs,
-        "Economy: pay, pay factor and revenue (published pay estimates as hatched boxes)",
+        "Economy: pay, pay factor and revenue (published pay estimates, where any, as hatched boxes)",
         [
             Panel(
                 "Mean monthly pay of members",
@@ -321,9 +321,14 @@ def society(runs: Any) -> Figure:
                 factor=100.0,
             ),
             Panel(
-                "Civilian harm",
-                "harm index (dimensionless)",
-                (Series("civilian_harm", "civilian-harm index", "coercion"),),
+                "Harm to civilians under the group's rule (falls in 2013 as its territory grows)",
+                "index per 1,000 civilians",
+                (Series("civilian_harm", "per 1,000 civilians under its rule", "coercion"),),
+            ),
+            Panel(
+                "Indiscipline of the average member (untrained, opportunist, under 18)",
+                "index per member",
+                (Series("harm_per_member", "per member", "opportunism"),),
             ),
             Panel(
                 "Training given to recruits (religious course + boot camp)",
