@@ -322,12 +322,12 @@ def society(runs: Any) -> Figure:
             ),
             Panel(
                 "Harm to civilians under the group's rule (falls in 2013 as its territory grows)",
-                "index per 1,000 civilians",
+                "harm (index per 1,000 civilians)",
                 (Series("civilian_harm", "per 1,000 civilians under its rule", "coercion"),),
             ),
             Panel(
                 "Indiscipline of the average member (untrained, opportunist, under 18)",
-                "index per member",
+                "indiscipline (index per member)",
                 (Series("harm_per_member", "per member", "opportunism"),),
             ),
             Panel(
