@@ -125,7 +125,10 @@ class Results:
             ("caught and punished", f"{ts['caught'].sum():,.0f}"),
             ("killed in combat", f"{ts['killed'].sum():,.0f}"),
             ("peak share under 18", f"{ts['under18_share'].max():.0%}"),
-            ("peak civilian harm index", f"{ts['civilian_harm'].max():.2f}"),
+            ("harm per 1,000 civilians under its rule, mean", f"{ts['civilian_harm'].mean():.2f}"),
+            ("indiscipline per member, peak", f"{ts['harm_per_member'].max():.2f}")
+            if "harm_per_member" in ts
+            else ("indiscipline per member, peak", "n/a"),
         ]
         return pd.DataFrame(rows, columns=["figure", "value"])
 
