@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .outputs import normal_mode
 from .scenario import Scenario
 
 
@@ -18,6 +19,7 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False, engine="pyarrow")
+        normal_mode(Path(tmp))  # mkstemp makes 0600 files; outputs get the user's usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
