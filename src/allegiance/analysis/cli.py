@@ -18,6 +18,11 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a parameter, e.g. --set organization.pay.factor=0.5."),
 ]
+DropOpt = Annotated[
+    list[str] | None,
+    typer.Option("--drop-event", help="Leave out the timeline event with this id (repeat)."),
+]
+SEED_MAX = 2**63 - 1
 
 
 def _scenario(path: Path | None) -> Path:
@@ -40,6 +45,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
     ) -> None:
         """Every parameter: name, value, unit, plausible range, source (assumptions flagged)."""
         from ..scenario import resolve
@@ -48,7 +54,7 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("table", "csv", "markdown"):
             raise UserError(f"--format: {fmt!r}; allowed: table, csv, markdown")
-        sc = resolve(_scenario(scenario), set_ or None)
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
         if embed is not None:
             typer.echo(f"updated {embed_table(embed, sc)}")
             return
@@ -61,7 +67,10 @@ def register(app: typer.Typer) -> None:
         scenario: ScenarioArg = None,
         replicates: Annotated[int, typer.Option("--replicates", "-n", help="Runs to score.")] = 20,
         seed: Annotated[
-            int, typer.Option("--seed", help="Master seed; run seeds are its children.")
+            int,
+            typer.Option(
+                "--seed", help="Master seed; run seeds are its children.", min=0, max=SEED_MAX
+            ),
         ] = 0,
         workers: Annotated[
             int, typer.Option("--workers", help="Local processes (results do not depend on it).")
@@ -84,28 +93,38 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
     ) -> None:
         """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
         from rich.progress import Progress
 
+        from ..limits import check_replicates
+        from ..outputs import check_file, write_file
+        from ..scenario import resolve
+        from .checks import check_embed
+        from .validate import SCORE_BEGIN, SCORE_END, print_scorecard, validate
         from .validate import embed as embed_card
-        from .validate import print_scorecard, validate
 
+        # every path and option is checked before the first replicate runs
+        check_replicates(replicates)
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
+        if out is not None:
+            check_file(out, "--out")
+        if embed is not None:
+            check_embed(embed, SCORE_BEGIN, SCORE_END)
         with Progress(transient=True) as bar:
             task = bar.add_task("replicates", total=replicates)
             card = validate(
-                _scenario(scenario),
+                sc,
                 replicates=replicates,
                 seed=seed,
-                overrides=set_ or None,
                 targets=targets_path,
                 workers=workers,
                 progress=lambda done: bar.update(task, completed=done),
             )
         print_scorecard(card)
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            card.runs.to_csv(out, index=False)
+            write_file(out, card.runs.to_csv(index=False).encode("utf-8"))
         if embed is not None:
             embed_card(card, embed, f"Master seed {seed}.")
         if strict and not card.passed:
@@ -114,7 +133,10 @@ def register(app: typer.Typer) -> None:
     @app.command("survey")
     def survey_cmd(
         scenario: ScenarioArg = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed of the run and of the sample.")] = 0,
+        seed: Annotated[
+            int,
+            typer.Option("--seed", help="Seed of the run and of the sample.", min=0, max=SEED_MAX),
+        ] = 0,
         n: Annotated[
             int, typer.Option("--n", help="Deserters to interview (the seed's authors met eight).")
         ] = 8,
@@ -125,24 +147,35 @@ def register(app: typer.Typer) -> None:
             Path, typer.Option("--out", help="Folder for survey.png and survey.csv.")
         ] = Path("out/survey"),
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write into an --out folder that holds files.")
+        ] = False,
     ) -> None:
         """Interview simulated deserters in Turkey; compare with all leavers and the testimonies."""
         import pandas as pd
 
         import allegiance
 
-        from ..scenario import MONTH_RE
+        from ..outputs import check_folder, staged
+        from ..scenario import MONTH_RE, resolve
         from .survey import figure, print_survey, survey
 
         if not MONTH_RE.match(until):
             raise UserError(f"--until: {until!r} is not a month like '2016-06'")
-        results = allegiance.run(_scenario(scenario), seed=seed, overrides=set_ or None)
+        if n < 1:
+            raise UserError(f"--n: {n}; must be at least 1")
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
+        if not sc.start <= until <= sc.end:
+            raise UserError(f"--until {until}: outside the run ({sc.start} to {sc.end})")
+        check_folder(out, force)
+        results = allegiance.run(sc, seed=seed)
         result = survey(results.events, n=n, seed=seed, until=until)
         print_survey(result)
-        out.mkdir(parents=True, exist_ok=True)
         table = pd.concat(
             [result.table(), pd.DataFrame([result.sizes], index=["n (simulated people)"])]
         )
-        table.to_csv(out / "survey.csv", index_label="category")
-        png = figure(result, out / "survey.png")
-        typer.echo(f"wrote {png} and {out / 'survey.csv'}")
+        with staged(out, force) as tmp:
+            table.to_csv(tmp / "survey.csv", index_label="category")
+            figure(result, tmp / "survey.png")
+        typer.echo(f"wrote {out / 'survey.png'} and {out / 'survey.csv'}")
