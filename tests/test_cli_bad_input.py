@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from allegiance.cli import main
 from helpers import REFERENCE
@@ -33,6 +34,30 @@ def _chain(d: Path, n: int) -> Path:
         _file(d, f"e{i}.yaml", f"extends: e{i + 1}.yaml\n")
     _file(d, f"e{n}.yaml", "name: end\n")
     return d / "e0.yaml"
+
+
+def _spec(d: Path, text: str = "", **kw: object) -> Path:
+    data = {
+        "name": "t",
+        "base": str(REFERENCE),
+        "overrides": ["population.size=1000", "end=2013-08"],
+        "factors": {"organization.enforcement.k": {"levels": [0.05, 0.1]}},
+        **kw,
+    }
+    return _file(d, "spec.yaml", yaml.safe_dump(data) + text)
+
+
+def _targets(d: Path, args: str) -> Path:
+    return _file(
+        d,
+        "targets.yaml",
+        "patterns:\n- {id: x, kind: fact, title: t, description: d, source: s, checks: "
+        f"[{{statistic: ts_window_ratio, args: {{column: members, {args}}}, range: [0, null]}}]}}\n",
+    )
+
+
+def _sweep(*extra: str, **kw: object) -> Callable[[Path], list[str]]:
+    return lambda d: ["sweep", str(_spec(d, **kw)), "--no-progress", *extra]
 
 
 def _run(*extra: str) -> Callable[[Path], list[str]]:
@@ -152,6 +177,156 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
         "once YAML anchors are expanded",
     ),
     ("long --out name", lambda d: ["run", str(REFERENCE), *S, "--out", "x" * 300], "longer than"),
+    ("compare a with a", lambda d: ["compare", str(REFERENCE), str(REFERENCE), *S], "same file"),
+    (
+        "compare one replicate",
+        lambda d: [
+            "compare",
+            str(REFERENCE),
+            str(_file(d, "a.yaml", "name: a\n")),
+            "--replicates",
+            "1",
+        ],
+        "must be 2 or more",
+    ),
+    (
+        "compare --csv at a folder",
+        lambda d: [
+            "compare",
+            str(REFERENCE),
+            str(_file(d, "a.yaml", "name: a\n")),
+            "--csv",
+            str(d),
+        ],
+        "is a folder",
+    ),
+    (
+        "compare negative seed",
+        lambda d: ["compare", str(REFERENCE), "x.yaml", "--seed", "-1"],
+        "'--seed'",
+    ),
+    (
+        "validate --out at a folder",
+        lambda d: ["validate", str(REFERENCE), *S, "--out", str(d)],
+        "is a folder",
+    ),
+    (
+        "validate --embed missing",
+        lambda d: ["validate", str(REFERENCE), *S, "--embed", str(d / "missing.md")],
+        "no such file",
+    ),
+    ("validate negative seed", lambda d: ["validate", str(REFERENCE), "--seed", "-1"], "'--seed'"),
+    (
+        "targets month as a number",
+        lambda d: ["validate", str(REFERENCE), *S, "--targets", str(_targets(d, "start: 2014"))],
+        "args.start",
+    ),
+    (
+        "targets empty window",
+        lambda d: [
+            "validate",
+            str(REFERENCE),
+            *S,
+            "--targets",
+            str(_targets(d, "before: [], after: []")),
+        ],
+        "args.before",
+    ),
+    (
+        "survey --out at a file",
+        lambda d: [
+            "survey",
+            str(REFERENCE),
+            *S,
+            "--until",
+            "2013-07",
+            "--out",
+            str(_file(d, "f", "x")),
+        ],
+        "exists and is not a folder",
+    ),
+    (
+        "survey past the end",
+        lambda d: ["survey", str(REFERENCE), *S, "--until", "2019-01"],
+        "outside the run",
+    ),
+    ("survey negative seed", lambda d: ["survey", str(REFERENCE), "--seed", "-1"], "'--seed'"),
+    ("sweep bogus executor", _sweep("--executor", "bogus"), "unknown executor"),
+    ("sweep no workers", _sweep("--workers", "0"), "--workers"),
+    ("sweep scheduler without dask", _sweep("--scheduler", "tcp://h:1"), "--executor dask"),
+    ("sweep name escapes", _sweep(name="../../x"), "not a folder name"),
+    (
+        "sweep text level for a number",
+        lambda d: [
+            "sweep",
+            str(
+                _spec(d, factors={"organization.enforcement.k": {"levels": ["x"]}}).with_suffix(
+                    ".yaml"
+                )
+            ),
+        ],
+        "organization.enforcement.k",
+    ),
+    (
+        "sweep YAML date, binary and set levels",
+        lambda d: [
+            "sweep",
+            str(
+                _file(
+                    d, "s.yaml", f"base: {REFERENCE}\nfactors: {{a.b: {{levels: [2015-01-01]}}}}\n"
+                )
+            ),
+        ],
+        "got date",
+    ),
+    (
+        "sweep binary level",
+        lambda d: [
+            "sweep",
+            str(
+                _file(
+                    d, "s.yaml", f"base: {REFERENCE}\nfactors: {{a: {{levels: [!!binary aGk=]}}}}\n"
+                )
+            ),
+        ],
+        "got bytes",
+    ),
+    (
+        "sweep set level",
+        lambda d: [
+            "sweep",
+            str(
+                _file(
+                    d, "s.yaml", f"base: {REFERENCE}\nfactors: {{a: {{levels: [!!set {{a}}]}}}}\n"
+                )
+            ),
+        ],
+        "got set",
+    ),
+    (
+        "sweep too many samples",
+        _sweep(
+            design="lhs",
+            samples=10_000_000,
+            factors={"organization.enforcement.k": {"range": [0.0, 1.0]}},
+        ),
+        "at most 1,000,000",
+    ),
+    (
+        "sweep invalid base",
+        _sweep(overrides=["population.size=-1"]),
+        "base: --set population.size=-1",
+    ),
+    (
+        "sweep factor undone by the timeline",
+        _sweep(factors={"organization.pay.factor": {"levels": [0.5, 1.0]}}),
+        "--drop-event pay-cut",
+    ),
+    (
+        "sweep --out at a file",
+        lambda d: ["sweep", str(_spec(d)), "--out", str(_file(d, "f", "x"))],
+        "not a folder",
+    ),
 ]
 
 
@@ -167,7 +342,7 @@ def test_bad_input_is_one_clear_line(
     work.mkdir()
     monkeypatch.chdir(work)
     args = make(tmp_path)
-    if "--out" not in args:
+    if args[0] == "run" and "--out" not in args:
         args += ["--out", str(tmp_path / "out")]
     assert main(args) == 2
     err = capsys.readouterr().err

@@ -117,3 +117,13 @@ def write_file(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def check_store(out: Path, option: str = "--out") -> None:
+    """A sweep folder: may exist (to resume), but must be a writable folder, or be creatable."""
+    _check_names(out, option)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{option} {out}: exists and is not a folder")
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {out}: the folder is not writable")
+    _check_creatable(out, option)

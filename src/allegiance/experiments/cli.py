@@ -50,13 +50,19 @@ def sweep(
         bool, typer.Option(help="Continue a sweep; only unfinished runs run.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    drop_event: Annotated[
+        list[str] | None,
+        typer.Option("--drop-event", help="Leave out this timeline event of the base (repeat)."),
+    ] = None,
 ) -> None:
     """Run a sweep: design points x replicates into a resumable Parquet store."""
+    from ..outputs import check_store
     from .spec import load_spec
     from .sweep import run_sweep
 
-    s = load_spec(spec)
+    s = load_spec(spec, drop_events=drop_event or None)
     target = out or Path("out") / "sweeps" / s.name
+    check_store(target)
     console = Console(stderr=True)
     summary = run_sweep(
         s,
@@ -76,12 +82,17 @@ def sweep(
             f"{summary.unfinished} runs unfinished; continue with --resume --out {target}"
         )
         raise SystemExit(130 if summary.interrupted else 1)
+    if summary.failed:  # recorded, and never silent: the exit code says some runs failed
+        console.print(f"{summary.failed} of {summary.total} runs failed; see the table above")
+        raise SystemExit(1)
 
 
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml ALT.yaml [ALT2.yaml ...]")],
     replicates: Annotated[int, typer.Option(help="Runs per scenario, paired by seed.")] = 10,
-    seed: Annotated[int, typer.Option(help="Master seed of the replicates.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Master seed of the replicates.", min=0, max=2**63 - 1)
+    ] = 0,
     outcome: Annotated[
         list[str] | None, typer.Option(help="Outcome to report (repeat); default: a standard set.")
     ] = None,
@@ -97,11 +108,20 @@ def compare(
     csv: Annotated[
         Path | None, typer.Option(help="Also write the differences to this CSV.")
     ] = None,
+    drop_event: Annotated[
+        list[str] | None,
+        typer.Option("--drop-event", help="Leave out this timeline event in every scenario."),
+    ] = None,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
+    from ..limits import check_replicates
+    from ..outputs import check_file, write_file
     from .compare import compare as run_compare
     from .compare import print_differences
 
+    check_replicates(replicates, least=2)
+    if csv is not None:
+        check_file(csv, "--csv")
     diffs, runs = run_compare(
         list(scenarios),
         replicates,
@@ -111,6 +131,7 @@ def compare(
         executor=executor,
         workers=workers,
         scheduler=scheduler,
+        drop_events=drop_event or None,
     )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
@@ -120,7 +141,7 @@ def compare(
     for row in failed.head(5).itertuples():
         print(f"{row.arm} replicate {row.replicate} failed: {row.error}", file=sys.stderr)
     if csv is not None:
-        diffs.to_csv(csv, index=False)
+        write_file(csv, diffs.to_csv(index=False).encode("utf-8"))
 
 
 def register(app: typer.Typer) -> None:

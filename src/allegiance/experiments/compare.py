@@ -130,6 +130,7 @@ def compare(
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
+    drop_events: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run BASE and each ALT scenario with common seeds; return (differences, runs)."""
     from .. import load
@@ -141,13 +142,26 @@ def compare(
     for name in names:
         if name not in OUTCOMES:
             raise UserError(f"--outcome: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}")
+    seen: dict[Path, str | Path] = {}
     for p in paths:  # bad files fail here, once, rather than in every run
-        load(p, overrides=overrides)
+        load(p, overrides=overrides, drop_events=drop_events)
+        same = seen.setdefault(Path(p).resolve(), p)
+        if same is not p:
+            raise UserError(f"compare: {p} is the same file as {same}; compare different scenarios")
     labels = [Path(p).stem for p in paths]
     if len(set(labels)) < len(labels):
         labels = [str(p) for p in paths]
     arms = [
-        Arm(label, ModelTask(str(Path(p).resolve()), tuple(names), tuple(overrides or ())), {})
+        Arm(
+            label,
+            ModelTask(
+                str(Path(p).resolve()),
+                tuple(names),
+                tuple(overrides or ()),
+                tuple(drop_events or ()),
+            ),
+            {},
+        )
         for label, p in zip(labels, paths, strict=True)
     ]
     runs = run_arms(arms, replicates, seed, executor=executor, workers=workers, scheduler=scheduler)
@@ -161,6 +175,9 @@ def _g(x: float, sign: bool = False) -> str:
 def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
     """One rich table per ALT: outcome, means, difference and 95% interval."""
     console = console or Console()
+    if diffs.empty:
+        console.print("no differences to show (no outcome of any ALT ran)")
+        return
     for alt, group in diffs.groupby("alt", sort=False):
         t = Table(title=f"{alt} vs {base}: ALT - BASE, paired by seed, 95% t interval")
         t.add_column("outcome", no_wrap=True)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from ..rng import child_seeds
 from .design import points as design_points
-from .executors import Executor, make_executor
+from .executors import Executor, check_executor, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store
 from .tasks import ModelTask, RunItem, Task, resolve
@@ -56,7 +56,9 @@ def task_for(spec: SweepSpec) -> Task:
     if spec.task is not None:
         return resolve(spec.task)
     assert spec.base is not None
-    return ModelTask(spec.base, tuple(spec.outcomes), tuple(spec.overrides))
+    return ModelTask(
+        spec.base, tuple(spec.outcomes), tuple(spec.overrides), tuple(spec.drop_events)
+    )
 
 
 def plan(spec: SweepSpec) -> tuple[list[dict[str, Any]], list[int]]:
@@ -84,6 +86,9 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     console = console or Console(stderr=True)
+    own = isinstance(executor, str)
+    if own:  # a wrong executor option is refused before the sweep folder is made
+        check_executor(str(executor), workers, scheduler)
     pts, seeds = plan(spec)
     store = Store.create(
         out,
@@ -112,7 +117,6 @@ def run_sweep(
         console=console,
         disable=not progress,
     )
-    own = isinstance(executor, str)
     ex = (make_executor(executor, workers, scheduler) if own else executor) if todo else None
     try:
         with bar:

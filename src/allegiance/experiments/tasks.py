@@ -28,13 +28,23 @@ class ModelTask:
     base: str
     outcomes: tuple[str, ...]
     overrides: tuple[str, ...] = ()
+    drop_events: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
+        import warnings
+
         from .. import load
+        from ..errors import ScenarioWarning
         from .outcomes import compute
 
         # Load first: a bad factor value fails here with the scenario's own one-line message.
-        scenario = load(self.base, overrides=[*self.overrides, *point_overrides(point)])
+        with warnings.catch_warnings():  # the driver warned once when it checked the spec
+            warnings.simplefilter("ignore", ScenarioWarning)
+            scenario = load(
+                self.base,
+                overrides=[*self.overrides, *point_overrides(point)],
+                drop_events=list(self.drop_events) or None,
+            )
         results = _run_model()(scenario, seed=seed)
         return compute(results, self.outcomes)
 
