@@ -77,6 +77,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("nan share", _run("--set", "population.origins.homs=.nan"), "population.origins.homs"),
     ("inf beta", _run("--set", "population.ideology.a=.inf"), "population.ideology.a"),
     ("nan hazard", _run("--set", "leaving.pay.effect=.nan"), "leaving.pay.effect"),
+    ("scale that overflows counts", _run("--set", "population.scale=1e308"), "population.scale"),
     ("zero territory", _run("--set", "environment.territory_km2=0"), "must be > 0"),
     ("child ages", _run("--set", "population.age.min=19"), "age.min must be below 18"),
     ("--set is blamed", _run("--set", "organization.pay.base=-1"), "--set organization.pay.base"),

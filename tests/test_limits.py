@@ -7,6 +7,7 @@ import pytest
 from allegiance.errors import UserError
 from allegiance.limits import (
     MAX_ITEMS,
+    check_finite,
     check_population,
     check_replicates,
     check_runs,
@@ -33,6 +34,14 @@ def test_nesting_and_self_reference_are_refused() -> None:
     with pytest.raises(UserError, match="refers to itself"):
         load_yaml("a: &a [*a]")
     assert load_yaml("a: [[1]]") == {"a": [[1]]}
+
+
+def test_non_finite_results_are_refused() -> None:
+    import pandas as pd
+
+    with pytest.raises(UserError, match="non-finite numbers in civilians"):
+        check_finite(pd.DataFrame({"month": ["2013-06"], "civilians": [float("inf")]}))
+    check_finite(pd.DataFrame({"month": ["2013-06"], "civilians": [1.0]}))
 
 
 def test_memory_and_counts() -> None:

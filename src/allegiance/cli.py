@@ -50,6 +50,7 @@ def run_command(
     ] = False,
 ) -> None:
     """Run one scenario, write Parquet tables and print a summary."""
+    from .limits import check_finite
     from .outputs import check_folder, staged
     from .simulation import Simulation
 
@@ -68,6 +69,7 @@ def run_command(
     ) as bar:
         task = bar.add_task(sc.name, total=len(sim.calendar))
         results = sim.run(lambda done, total: bar.update(task, completed=done))
+    check_finite(results.timeseries)  # never write NaN or inf as if they were results
     with staged(out, force) as tmp:  # a run that fails midway leaves no half-filled --out
         results.to_parquet(tmp)
     folder = out

@@ -134,3 +134,21 @@ def design_points(kind: str, levels: list[int], samples: int, second_order: bool
         return samples
     d = len(levels)
     return samples * (2 * d + 2 if second_order else d + 2)
+
+
+def check_finite(table: Any) -> None:
+    """Refuse a results table (pandas) with NaN or inf in a numeric column, naming the columns.
+
+    Every input is finite, so a non-finite output means inputs so extreme that the arithmetic
+    overflowed; writing it would pass a broken number off as a result.
+    """
+    import numpy as np
+
+    numeric = table.select_dtypes("number")
+    bad = ~np.isfinite(numeric.to_numpy(dtype=float))
+    if bad.any():
+        cols = ", ".join(numeric.columns[bad.any(axis=0)][:5])
+        raise UserError(
+            f"the run produced non-finite numbers in {cols}: some input is too extreme "
+            "for the arithmetic (nothing was written)"
+        )

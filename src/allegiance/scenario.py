@@ -153,7 +153,11 @@ class Population(Frozen):
         le=200_000_000,
     )
     scale: float = P(
-        6.0, "real people per simulated person", "assumption (Covasim's pop_scale)", gt=0
+        6.0,
+        "real people per simulated person",
+        "assumption (Covasim's pop_scale)",
+        gt=0,
+        le=1_000_000,  # beyond this, real-world counts lose meaning (and can overflow)
     )
     origins: dict[str, float] = P(
         {

@@ -340,6 +340,7 @@ def run(
     seed: int = 0,
     overrides: list[str] | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    drop_events: list[str] | None = None,
 ) -> Results:
     """Run a scenario (object or YAML path) with a seed; returns Results."""
-    return Simulation(resolve(scenario, overrides), seed).run(on_step)
+    return Simulation(resolve(scenario, overrides, drop_events), seed).run(on_step)

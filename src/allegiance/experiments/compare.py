@@ -14,6 +14,7 @@ from rich.table import Table
 from scipy import stats
 
 from ..errors import UserError
+from ..hints import did_you_mean
 from ..rng import child_seeds
 from .executors import make_executor
 from .tasks import ModelTask, RunItem, Task
@@ -141,7 +142,10 @@ def compare(
     names = list(outcomes or DEFAULT_OUTCOMES)
     for name in names:
         if name not in OUTCOMES:
-            raise UserError(f"--outcome: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}")
+            raise UserError(
+                f"--outcome: unknown outcome {name!r}{did_you_mean(name, OUTCOMES)}; "
+                f"allowed: {', '.join(OUTCOMES)}"
+            )
     seen: dict[Path, str | Path] = {}
     for p in paths:  # bad files fail here, once, rather than in every run
         load(p, overrides=overrides, drop_events=drop_events)

@@ -207,8 +207,8 @@ def check_executor(kind: str, workers: int | None = None, scheduler: str | None 
     """Refuse executor options that cannot work, without starting anything."""
     if kind not in EXECUTORS:
         raise UserError(
-            f"--executor: unknown executor {kind!r}; allowed: {', '.join(EXECUTORS)}"
-            f"{did_you_mean(kind, EXECUTORS)}"
+            f"--executor: unknown executor {kind!r}{did_you_mean(kind, EXECUTORS)}; "
+            f"allowed: {', '.join(EXECUTORS)}"
         )
     if workers is not None and workers < 1:
         raise UserError(f"--workers: must be 1 or more (got {workers})")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .. import limits
 from ..errors import UserError
+from ..hints import did_you_mean
 from ..scenario import parse_override
 from ..yamlfile import read_mapping
 
@@ -199,7 +200,8 @@ def from_dict(data: dict[str, Any], origin: str = "spec", root: Path | None = No
         for i, name in enumerate(spec.outcomes):
             if name not in OUTCOMES:
                 raise UserError(
-                    f"{origin}: outcomes[{i}]: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}"
+                    f"{origin}: outcomes[{i}]: unknown outcome {name!r}"
+                    f"{did_you_mean(name, OUTCOMES)}; allowed: {', '.join(OUTCOMES)}"
                 )
     if spec.base is not None and root is not None and not Path(spec.base).is_absolute():
         spec = spec.model_copy(update={"base": str((root / spec.base).resolve())})

@@ -1,0 +1,394 @@
+"""Generated bad input through the real entry point: exit 2 with one line, or a clean, finite run.
+
+Hypothesis mutates the reference scenario (``--set`` values and whole YAML subtrees), sweep
+specs, target files and command-line options, and drives ``allegiance.cli.main``. Every case
+must end in one of two ways: exit code 2 with exactly one ``error:`` line and no traceback, or
+exit code 0 (the documented acceptance: the input is valid) with finite numbers in every
+numeric column the run wrote. Any other exception escapes ``main`` and fails the test.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from allegiance.cli import main
+from allegiance.scenario import Scenario
+from helpers import REFERENCE
+
+# 60 cases per test in CI (about 300 in all); ALLEGIANCE_FUZZ=N explores N random cases each
+EXPLORE = int(os.environ.get("ALLEGIANCE_FUZZ", "0"))
+FUZZ = settings(
+    max_examples=EXPLORE or 60,
+    deadline=None,
+    derandomize=not EXPLORE,  # the same cases on every CI run
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TINY = ["--set", "population.size=300", "--set", "end=2013-07"]
+
+
+def _leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
+    out = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        path = f"{prefix}{name}"
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out += _leaves(ann, f"{path}.")
+        elif name != "timeline":
+            out.append(path)
+    return out
+
+
+PATHS = [*_leaves(), "population.origins.homs", "population.family_killed_share.default"]
+VALUES = [
+    ".nan",
+    ".inf",
+    "-.inf",
+    "-1",
+    "0",
+    "1",
+    "0.5",
+    "3",
+    "1e308",
+    "-1e308",
+    "1e-320",
+    "40",
+    "abc",
+    "''",
+    "null",
+    "true",
+    "[1, 2]",
+    "{a: 1}",
+    "{}",
+    "2015-01-01",
+    "2019-12",
+    "2012-01",
+    "{'2015-01': .nan}",
+    "{'2015-01': 0.5}",
+    "{'2099-13': 1}",
+    "{'2015-01': -1}",
+    "x" * 300,
+    "&a [*a]",
+    "[[[[[[[[[[1]]]]]]]]]]",
+    "!!binary aGk=",
+    "{'2014-01': 2, '2016-01': 1e9}",
+]
+value = st.one_of(
+    st.sampled_from(VALUES),
+    st.sampled_from(["0", "0.01", "0.5", "0.99", "1", "2", "10", "100", "1e6", "1e9", "-0.0"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.text(max_size=12),
+)
+
+
+def _check(code: int, err: str, out_dir: Path | None = None) -> None:
+    """The promise: exit 2 and one clean line, or exit 0 and finite results."""
+    assert "Traceback" not in err, err
+    errors = [x for x in err.splitlines() if x.startswith("error:")]
+    if code == 2:
+        assert len(errors) == 1, err
+        assert len(errors[0]) < 1200, errors[0]
+        return
+    assert code == 0 and not errors, (code, err)
+    if out_dir is not None and (out_dir / "timeseries.parquet").exists():
+        ts = pd.read_parquet(out_dir / "timeseries.parquet")
+        numeric = ts.select_dtypes("number")
+        bad = ~np.isfinite(numeric.to_numpy(dtype=float))
+        assert not bad.any(), numeric.columns[bad.any(axis=0)].tolist()
+
+
+def _fresh(tmp_path: Path, n: list[int]) -> Path:
+    n[0] += 1
+    d = tmp_path / f"case{n[0]}"
+    d.mkdir()
+    return d
+
+
+@FUZZ
+@given(
+    sets=st.lists(st.tuples(st.sampled_from(PATHS), value), min_size=1, max_size=3),
+    extra=st.sampled_from(["", "", "population.size=5"]),
+)
+def test_set_values(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    sets: list[tuple[str, str]],
+    extra: str,
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(REFERENCE), *TINY, "--out", str(out)]
+    for path, raw in sets:
+        args += ["--set", f"{path}={raw}"]
+    args += ["--set", extra] if extra else []
+    code = main([*args, "--quiet", "--force"])
+    _check(code, capsys.readouterr().err, out)
+
+
+def _mutate(data: Any, where: list[str], new: Any) -> Any:
+    """``data`` with the node at ``where`` replaced by ``new`` (or deleted when new is ...)."""
+    if not where or not isinstance(data, dict):
+        return None if new is ... else new
+    node = dict(data)
+    key = where[0]
+    if new is ... and len(where) == 1:
+        node.pop(key, None)
+        return node
+    node[key] = _mutate(node.get(key, {}), where[1:], new)
+    return node
+
+
+JUNK = st.one_of(
+    st.sampled_from([..., None, [], {}, "abc", -1, 0, 10**30, float("nan"), [5], {"x": 1}]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["month", "set", "id", "note", "x"]), st.integers(), max_size=3
+    ),
+)
+TOP = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+
+
+@FUZZ
+@given(
+    where=st.lists(
+        st.sampled_from(
+            [
+                "population",
+                "environment",
+                "timeline",
+                "start",
+                "end",
+                "extends",
+                "drop_events",
+                "size",
+                "territory_km2",
+                "age",
+                "min",
+                "organization",
+                "pay",
+                "0",
+                "set",
+                "month",
+                "name",
+                "appeal",
+                "2015-01",
+            ]
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    new=JUNK,
+    extends=st.booleans(),
+)
+def test_scenario_files(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: list[str],
+    new: Any,
+    extends: bool,
+) -> None:
+    base = {"extends": str(REFERENCE), "name": "child"} if extends else dict(TOP)
+    data = _mutate(base, where, new)
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    code = main(["params", str(p), "--format", "csv"])
+    _check(code, capsys.readouterr().err)
+
+
+SPEC_KEYS = {
+    "name": ["ok", "../x", "", "a/b", ".hidden", 5, None],
+    "design": ["factorial", "lhs", "sobol", "nope", 1],
+    "samples": [-1, 0, 2, 10**7, 10**12, "x", 1.5, None],
+    "replicates": [-1, 0, 2, 10**6, "lots", float("nan")],
+    "seed": [-1, 2**64, "x", 1.5],
+    "outcomes": [[], ["nope"], ["peak_members", "peak_members"], "peak_members", None],
+    "overrides": [["population.size=-1"], ["bad"], "x", [1], ["organization.pay.factor=1"]],
+    "drop_events": [["pay-cut"], ["nope"], "x", [[1]]],
+    "base": ["missing.yaml", 5, None, "", "."],
+    "task": ["nope", "os:getcwd", "no.such:thing", 5],
+    "factors": [
+        {"organization.enforcement.k": {"range": [1, 0]}},
+        {"organization.enforcement.k": {"range": [0, float("inf")]}},
+        {"organization.enforcement.k": {"levels": []}},
+        {"organization.enforcement.k": {"levels": [0.05], "steps": 3}},
+        {"organization.enforcement.k": {"levels": ["x"]}},
+        {"organization.pay.factor": {"levels": [0.5]}},
+        {"nope.field": {"levels": [1]}},
+        {"organization.enforcement.k": "x"},
+        {"organization.enforcement.k": {"range": [0.01, 0.02], "steps": 10**6}},
+        [1, 2],
+    ],
+    "extra": [1],
+}
+
+
+@FUZZ
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(sorted(SPEC_KEYS)), st.integers(0, 9), min_size=1, max_size=2
+    )
+)
+def test_sweep_specs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, int]
+) -> None:
+    spec: dict[str, Any] = {
+        "name": "f",
+        "base": str(REFERENCE),
+        "overrides": ["population.size=300", "end=2013-06"],
+        "factors": {"organization.enforcement.k": {"levels": [0.05]}},
+        "outcomes": ["peak_members"],
+    }
+    for key, i in changes.items():
+        options = SPEC_KEYS[key]
+        spec[key] = options[i % len(options)]
+    p = tmp_path / "spec.yaml"
+    p.write_text(yaml.safe_dump(spec), "utf-8")
+    out = tmp_path / "sweep"
+    args = ["sweep", str(p), "--out", str(out), "--executor", "inprocess", "--no-progress"]
+    code = main([*args, "--resume"])
+    err = capsys.readouterr().err
+    # a valid spec may still have runs that fail (exit 1, reported, never silent)
+    if code == 1:
+        assert "runs failed" in err and "Traceback" not in err
+        return
+    _check(code, err)
+
+
+ARGS = {
+    "column": ["members", "nope", 5],
+    "start": ["2014-01", 2014, "2014-13", None, [], "2099-01"],
+    "end": ["2015-01", "x", 2015.5],
+    "month": ["2014-01", "2030-01", 1],
+    "before": [["2014-01", "2014-06"], [], ["2014-06", "2014-01"], "x", ["a", "b"]],
+    "after": [["2015-01", "2015-06"], [1, 2], None],
+    "motive": ["economic", "nope", 3],
+    "group": ["syrian", "martian"],
+    "min_exits": [5, -1, "x", 1.5],
+}
+STATS = ["ts_mean", "ts_value", "ts_window_ratio", "exit_hazard", "exit_origin_share", "nope"]
+
+
+@FUZZ
+@given(
+    statistic=st.sampled_from(STATS),
+    args=st.dictionaries(st.sampled_from(sorted(ARGS)), st.integers(0, 5), max_size=4),
+    rng=st.sampled_from([[0, None], [None, None], [2, 1], ["x", 1], [float("nan"), 1], [0]]),
+)
+def test_target_files(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    statistic: str,
+    args: dict[str, int],
+    rng: list[Any],
+) -> None:
+    chosen = {k: ARGS[k][i % len(ARGS[k])] for k, i in args.items()}
+    check = {"statistic": statistic, "args": chosen, "range": rng}
+    pattern = {"id": "x", "kind": "fact", "title": "t", "description": "d", "source": "s"}
+    p = tmp_path / "targets.yaml"
+    p.write_text(yaml.safe_dump({"patterns": [{**pattern, "checks": [check]}]}), "utf-8")
+    code = main(["validate", str(REFERENCE), *TINY, "-n", "1", "--targets", str(p)])
+    _check(code, capsys.readouterr().err)
+
+
+OPTIONS = {
+    "run": ["--seed", "--out", "--set", "--drop-event"],
+    "params": ["--format", "--set", "--drop-event", "--embed"],
+    "compare": ["--replicates", "--seed", "--outcome", "--csv", "--executor", "--workers"],
+    "validate": ["-n", "--seed", "--workers", "--out", "--embed", "--targets"],
+    "survey": ["--n", "--until", "--seed", "--out"],
+    "sweep": ["--executor", "--workers", "--scheduler", "--out"],
+}
+OPTION_VALUES = [
+    "-1",
+    "0",
+    "1",
+    "2**64",
+    "18446744073709551616",
+    "x",
+    "",
+    "nope",
+    "2013-06",
+    "2099-01",
+    "inprocess",
+    "local",
+    "dask",
+    "/",
+    "/dev/null",
+    "DIR",
+    "FILE",
+    "LONG",
+    "pay-cut",
+    ".nan",
+    "organization.pay.factor=1",
+    "population.size=0",
+    "csv",
+    "markdown",
+    "members",
+]
+
+
+@FUZZ
+@given(
+    command=st.sampled_from(sorted(OPTIONS)),
+    picks=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 30)), min_size=1, max_size=2),
+)
+def test_command_options(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    picks: list[tuple[int, int]],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "FILE").write_text("x", "utf-8")
+    (tmp_path / "DIR").mkdir(exist_ok=True)
+    alt = tmp_path / "alt.yaml"
+    alt.write_text(f"extends: {REFERENCE}\nname: alt\ndrop_events: [pay-cut]\n", "utf-8")
+    args = [command]
+    if command == "sweep":
+        spec = {"name": "o", "base": str(REFERENCE), "overrides": ["population.size=300"]}
+        (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec), "utf-8")
+        args.append("spec.yaml")
+    else:
+        args += [str(REFERENCE)] + ([str(alt)] if command == "compare" else [])
+    if command not in ("sweep", "compare"):
+        args += TINY
+    for o, v in picks:
+        option = OPTIONS[command][o % len(OPTIONS[command])]
+        val = OPTION_VALUES[v % len(OPTION_VALUES)]
+        args += [option, "x" * 300 if val == "LONG" else val]
+    # cheap stand-ins where the option was valid: a single tiny run on one process
+    if command in ("compare", "sweep") and "--executor" not in args:
+        args += ["--executor", "inprocess"]
+    if command == "compare" and "--replicates" not in args:
+        args += ["--replicates", "2", "--set", "population.size=300", "--set", "end=2013-06"]
+    if command == "validate" and "-n" not in args:
+        args += ["-n", "1"]
+    if "local" in args or "dask" in args:
+        args = [a if a not in ("local", "dask") else "inprocess" for a in args]
+    code = main(args)
+    err = capsys.readouterr().err
+    if code == 1 and command == "sweep":  # runs that failed are reported with exit 1
+        assert "runs failed" in err
+        return
+    _check(code, err)
+
+
+def test_finite_check_catches_non_finite_numbers(tmp_path: Path) -> None:
+    pd.DataFrame({"month": ["2013-06"], "members": [math.nan]}).to_parquet(
+        tmp_path / "timeseries.parquet"
+    )
+    with pytest.raises(AssertionError):
+        _check(0, "", tmp_path)
