@@ -18,8 +18,14 @@ def reference() -> Scenario:
     return load(REFERENCE)
 
 
-def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario:
-    """The reference scenario at a small population (scale adjusted so counts stay real-world)."""
+def small(
+    *overrides: str, size: int = 40_000, end: str = "2016-06", drop: tuple[str, ...] = ()
+) -> Scenario:
+    """The reference scenario at a small population (scale adjusted so counts stay real-world).
+
+    ``drop`` names timeline events to leave out: an override of a field that an event also sets
+    is refused unless that event is dropped.
+    """
     base = reference().model_dump()
     scale = base["population"]["scale"] * base["population"]["size"] / size
     return from_dict(
@@ -31,4 +37,5 @@ def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario
             f"end={end}",
             *overrides,
         ],
+        drop_events=list(drop) or None,
     )
