@@ -9,6 +9,9 @@ numeric column the run wrote. Any other exception escapes ``main`` and fails the
 
 from __future__ import annotations
 
+import datetime
+import inspect
+import itertools
 import math
 import os
 from pathlib import Path
@@ -22,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from allegiance.analysis.targets import STATISTICS
 from allegiance.cli import main
 from allegiance.scenario import Scenario
 from helpers import REFERENCE
@@ -35,7 +39,11 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+CASE = itertools.count()
 TINY = ["--set", "population.size=300", "--set", "end=2013-07"]
+TOP = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+TIMELINE_PATHS = {p for ev in TOP["timeline"] for p in ev["set"]}
+SUBKEYS = ["size", "territory_km2", "age", "min", "pay", "0", "set", "month", "scale", "homs"]
 
 
 def _leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
@@ -84,13 +92,39 @@ VALUES = [
     "!!binary aGk=",
     "{'2014-01': 2, '2016-01': 1e9}",
 ]
+NON_FINITE = [".nan", ".inf", "-.inf", "{'2015-01': .nan}", "{'2014-01': 1, '2015-01': .inf}"]
 value = st.one_of(
+    st.sampled_from(NON_FINITE),
     st.sampled_from(VALUES),
     st.sampled_from(["0", "0.01", "0.5", "0.99", "1", "2", "10", "100", "1e6", "1e9", "-0.0"]),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.text(max_size=12),
 )
+
+
+def _non_finite(x: Any) -> bool:
+    if isinstance(x, float):
+        return not math.isfinite(x)
+    if isinstance(x, dict):
+        return any(_non_finite(v) for v in x.values())
+    if isinstance(x, list):
+        return any(_non_finite(v) for v in x)
+    return False
+
+
+def _parsed(raw: str) -> Any:
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def _overlaps(path: str) -> bool:
+    """Whether a reference timeline event also sets ``path`` (or a field inside it)."""
+    return any(
+        p == path or p.startswith(path + ".") or path.startswith(p + ".") for p in TIMELINE_PATHS
+    )
 
 
 def _check(code: int, err: str, out_dir: Path | None = None) -> None:
@@ -127,13 +161,18 @@ def test_set_values(
     sets: list[tuple[str, str]],
     extra: str,
 ) -> None:
-    out = tmp_path / "out"
+    out = tmp_path / f"out{next(CASE)}"  # a fresh folder: no --force needed
     args = ["run", str(REFERENCE), *TINY, "--out", str(out)]
     for path, raw in sets:
         args += ["--set", f"{path}={raw}"]
     args += ["--set", extra] if extra else []
-    code = main([*args, "--quiet", "--force"])
+    code = main([*args, "--quiet"])
     _check(code, capsys.readouterr().err, out)
+    # the oracle: NaN or inf anywhere, or a --set that a timeline event would undo, is refused
+    if any(_non_finite(_parsed(raw)) for _, raw in sets):
+        assert code == 2, sets
+    if any(_overlaps(path) for path, _ in sets):
+        assert code == 2, sets
 
 
 def _mutate(data: Any, where: list[str], new: Any) -> Any:
@@ -151,67 +190,79 @@ def _mutate(data: Any, where: list[str], new: Any) -> Any:
 
 JUNK = st.one_of(
     st.sampled_from([..., None, [], {}, "abc", -1, 0, 10**30, float("nan"), [5], {"x": 1}]),
+    st.sampled_from([float("inf"), [5], "abc", {"month": 5}, [{"id": [1]}], None]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(
         st.sampled_from(["month", "set", "id", "note", "x"]), st.integers(), max_size=3
     ),
 )
-TOP = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+
+
+# mutations aimed at the classes of issue 14, mixed with random ones below
+AIMED = [
+    (["timeline"], [5]),
+    (["timeline"], "abc"),
+    (["timeline"], None),
+    (["timeline"], [{"id": "x", "month": "2015-01", "set": {"population.scale": 3}}]),
+    (["timeline"], [{"id": "x", "month": "2099-01", "set": {"organization.pay.base": 1}}]),
+    (["timeline"], [{"id": ["x"], "month": "2015-01", "set": {}}]),
+    (["drop_events"], [["a"]]),
+    (["drop_events"], ["pay-cut"]),
+    (["extends"], "missing.yaml"),
+    (["extends"], 5),
+    (["population", "age", "min"], 19),
+    (["population", "scale"], float("inf")),
+    (["population", "size"], 200_000_000),
+    (["environment", "territory_km2"], 0),
+    (["environment", "unemployment"], {"2015-01": float("nan")}),
+    (["start"], 2014),
+    (["end"], "2012-01"),
+    (["population"], None),
+    ([], {}),
+]
+MUTATION = st.one_of(
+    st.sampled_from(AIMED),
+    st.tuples(
+        st.tuples(
+            st.sampled_from(["population", "environment", "timeline", "start", "end", "extends"]),
+            st.lists(st.sampled_from(SUBKEYS), max_size=2),
+        ).map(lambda t: [t[0], *t[1]]),
+        JUNK,
+    ),
+)
 
 
 @FUZZ
-@given(
-    where=st.lists(
-        st.sampled_from(
-            [
-                "population",
-                "environment",
-                "timeline",
-                "start",
-                "end",
-                "extends",
-                "drop_events",
-                "size",
-                "territory_km2",
-                "age",
-                "min",
-                "organization",
-                "pay",
-                "0",
-                "set",
-                "month",
-                "name",
-                "appeal",
-                "2015-01",
-            ]
-        ),
-        min_size=1,
-        max_size=3,
-    ),
-    new=JUNK,
-    extends=st.booleans(),
-)
+@given(mutation=MUTATION, where=st.sampled_from(["file", "child", "base"]))
 def test_scenario_files(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    where: list[str],
-    new: Any,
-    extends: bool,
+    mutation: tuple[list[str], Any],
+    where: str,
 ) -> None:
-    base = {"extends": str(REFERENCE), "name": "child"} if extends else dict(TOP)
-    data = _mutate(base, where, new)
-    p = tmp_path / "s.yaml"
+    """Mutate the file itself, a child that extends the reference, or a base that a child extends."""
+    path, new = mutation
+    start = {"extends": str(REFERENCE), "name": "child"} if where == "child" else dict(TOP)
+    data = _mutate(start, path, new) if path else new
+    d = tmp_path / f"s{next(CASE)}"
+    d.mkdir()
+    p = d / ("b.yaml" if where == "base" else "s.yaml")
     p.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    code = main(["params", str(p), "--format", "csv"])
-    _check(code, capsys.readouterr().err)
+    if where == "base":
+        p = d / "s.yaml"
+        p.write_text("extends: b.yaml\nname: child\n", "utf-8")
+    code = main(["run", str(p), *TINY, "--out", str(d / "out"), "--quiet"])
+    _check(code, capsys.readouterr().err, d / "out")
+    if code == 2:
+        assert not (d / "out").exists()
 
 
 SPEC_KEYS = {
     "name": ["ok", "../x", "", "a/b", ".hidden", 5, None],
     "design": ["factorial", "lhs", "sobol", "nope", 1],
     "samples": [-1, 0, 2, 10**7, 10**12, "x", 1.5, None],
-    "replicates": [-1, 0, 2, 10**6, "lots", float("nan")],
+    "replicates": [-1, 0, 2, 10**7, "lots", float("nan")],
     "seed": [-1, 2**64, "x", 1.5],
     "outcomes": [[], ["nope"], ["peak_members", "peak_members"], "peak_members", None],
     "overrides": [["population.size=-1"], ["bad"], "x", [1], ["organization.pay.factor=1"]],
@@ -224,6 +275,9 @@ SPEC_KEYS = {
         {"organization.enforcement.k": {"levels": []}},
         {"organization.enforcement.k": {"levels": [0.05], "steps": 3}},
         {"organization.enforcement.k": {"levels": ["x"]}},
+        {"organization.enforcement.k": {"levels": [datetime.date(2015, 1, 1)]}},
+        {"organization.enforcement.k": {"levels": [b"hi"]}},
+        {"organization.enforcement.k": {"levels": [{"a", "b"}]}},
         {"organization.pay.factor": {"levels": [0.5]}},
         {"nope.field": {"levels": [1]}},
         {"organization.enforcement.k": "x"},
@@ -241,7 +295,10 @@ SPEC_KEYS = {
     )
 )
 def test_sweep_specs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, int]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, int],
 ) -> None:
     spec: dict[str, Any] = {
         "name": "f",
@@ -253,17 +310,23 @@ def test_sweep_specs(
     for key, i in changes.items():
         options = SPEC_KEYS[key]
         spec[key] = options[i % len(options)]
-    p = tmp_path / "spec.yaml"
+    case = tmp_path / f"c{next(CASE)}"
+    work = case / "a" / "b"  # the default out/sweeps/NAME lands here; '../../x' would not
+    work.mkdir(parents=True)
+    p = case / "spec.yaml"
     p.write_text(yaml.safe_dump(spec), "utf-8")
-    out = tmp_path / "sweep"
-    args = ["sweep", str(p), "--out", str(out), "--executor", "inprocess", "--no-progress"]
-    code = main([*args, "--resume"])
+    monkeypatch.chdir(work)
+    code = main(["sweep", str(p), "--executor", "inprocess", "--no-progress"])
     err = capsys.readouterr().err
+    assert sorted(x.name for x in case.iterdir()) == ["a", "spec.yaml"]  # nothing outside
+    assert [x.name for x in (case / "a").iterdir()] == ["b"]
     # a valid spec may still have runs that fail (exit 1, reported, never silent)
     if code == 1:
         assert "runs failed" in err and "Traceback" not in err
         return
     _check(code, err)
+    if code == 2:
+        assert not any(work.iterdir())  # a refused sweep leaves no folder
 
 
 ARGS = {
@@ -276,24 +339,38 @@ ARGS = {
     "motive": ["economic", "nope", 3],
     "group": ["syrian", "martian"],
     "min_exits": [5, -1, "x", 1.5],
+    "numerator": ["members", "nope"],
+    "denominator": ["members", "civilians", 3],
+    "driver": ["pay", "nope", None],
+    "versus": ["economic", "x"],
+    "events_a": ["executed", "x"],
+    "events_b": ["attempts", "members"],
+    "stock_a": ["members", "x"],
+    "stock_b": ["members", 0],
 }
-STATS = ["ts_mean", "ts_value", "ts_window_ratio", "exit_hazard", "exit_origin_share", "nope"]
+STATS = [*sorted(STATISTICS), "nope"]
 
 
 @FUZZ
 @given(
     statistic=st.sampled_from(STATS),
-    args=st.dictionaries(st.sampled_from(sorted(ARGS)), st.integers(0, 5), max_size=4),
+    picks=st.lists(st.integers(0, 5), min_size=6, max_size=6),
+    drop=st.integers(0, 6),
     rng=st.sampled_from([[0, None], [None, None], [2, 1], ["x", 1], [float("nan"), 1], [0]]),
 )
 def test_target_files(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     statistic: str,
-    args: dict[str, int],
+    picks: list[int],
+    drop: int,
     rng: list[Any],
 ) -> None:
-    chosen = {k: ARGS[k][i % len(ARGS[k])] for k, i in args.items()}
+    """A check with the statistic's own argument names (so values, not names, are what is bad)."""
+    fn = STATISTICS.get(statistic, STATISTICS["ts_mean"])
+    names = [n for n in inspect.signature(fn).parameters if n != "run"]
+    values = {n: ARGS.get(n, ["x", 1, None]) for n in names}
+    chosen = {n: v[picks[i % 6] % len(v)] for i, (n, v) in enumerate(values.items()) if i != drop}
     check = {"statistic": statistic, "args": chosen, "range": rng}
     pattern = {"id": "x", "kind": "fact", "title": "t", "description": "d", "source": "s"}
     p = tmp_path / "targets.yaml"
