@@ -216,6 +216,22 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
         lambda d: ["validate", str(REFERENCE), *S, "--embed", str(d / "missing.md")],
         "no such file",
     ),
+    (
+        "validate too many workers",
+        lambda d: ["validate", str(REFERENCE), *S, "--workers", "100000"],
+        "at most",
+    ),
+    (
+        "compare too many replicates",
+        lambda d: [
+            "compare",
+            str(REFERENCE),
+            str(_file(d, "a.yaml", "name: a\n")),
+            "--replicates",
+            "1000000",
+        ],
+        "at most 10,000",
+    ),
     ("validate negative seed", lambda d: ["validate", str(REFERENCE), "--seed", "-1"], "'--seed'"),
     (
         "targets month as a number",

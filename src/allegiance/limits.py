@@ -124,6 +124,20 @@ def check_replicates(n: int, option: str = "--replicates", least: int = 1) -> No
         )
 
 
+def check_workers(workers: int | None, option: str = "--workers") -> None:
+    """Refuse worker counts below 1 or far above the cores (each worker is a process)."""
+    if workers is None:
+        return
+    most = max(64, 4 * (os.cpu_count() or 1))
+    if workers < 1:
+        raise UserError(f"{option}: must be 1 or more (got {workers})")
+    if workers > most:
+        raise UserError(
+            f"{option}: {workers:,} processes; at most {most} on this machine "
+            f"({os.cpu_count()} cores)"
+        )
+
+
 def design_points(kind: str, levels: list[int], samples: int, second_order: bool) -> int:
     """How many points a design has, computed from the spec alone."""
     if not levels:

@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
         from rich.progress import Progress
 
-        from ..limits import check_replicates
+        from ..limits import check_replicates, check_workers
         from ..outputs import check_file, write_file
         from ..scenario import resolve
         from .checks import check_embed
@@ -107,6 +107,7 @@ def register(app: typer.Typer) -> None:
 
         # every path and option is checked before the first replicate runs
         check_replicates(replicates)
+        check_workers(workers)
         sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
         if out is not None:
             check_file(out, "--out")

@@ -15,6 +15,7 @@ import dask
 
 from ..errors import UserError
 from ..hints import did_you_mean
+from ..limits import check_workers
 from .tasks import RunItem, RunRecord, execute
 
 EXECUTORS = ("inprocess", "local", "dask")
@@ -210,8 +211,8 @@ def check_executor(kind: str, workers: int | None = None, scheduler: str | None 
             f"--executor: unknown executor {kind!r}{did_you_mean(kind, EXECUTORS)}; "
             f"allowed: {', '.join(EXECUTORS)}"
         )
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers: must be 1 or more (got {workers})")
+    if kind != "dask" or scheduler is None:  # a remote cluster brings its own workers
+        check_workers(workers)
     if scheduler and kind != "dask":
         raise UserError("--scheduler goes with --executor dask")
     if scheduler is not None and "://" not in scheduler:
