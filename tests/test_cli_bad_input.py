@@ -271,6 +271,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("sweep bogus executor", _sweep("--executor", "bogus"), "unknown executor"),
     ("sweep no workers", _sweep("--workers", "0"), "--workers"),
     ("sweep scheduler without dask", _sweep("--scheduler", "tcp://h:1"), "--executor dask"),
+    ("sweep unimportable task", _sweep(task="no.such:thing"), "cannot import"),
     ("sweep name escapes", _sweep(name="../../x"), "not a folder name"),
     (
         "sweep text level for a number",

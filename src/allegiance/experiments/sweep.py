@@ -89,6 +89,7 @@ def run_sweep(
     own = isinstance(executor, str)
     if own:  # a wrong executor option is refused before the sweep folder is made
         check_executor(str(executor), workers, scheduler)
+    task = task_for(spec)  # an unimportable task is refused before the sweep folder is made
     pts, seeds = plan(spec)
     store = Store.create(
         out,
@@ -100,7 +101,6 @@ def run_sweep(
         outcomes=list(spec.outcomes),
         resume=resume,
     )
-    task = task_for(spec)
     finished = store.finished()
     todo = [rid for rid in range(store.n_runs) if rid not in finished]
     summary = SweepSummary(Path(out), store.n_runs, skipped=store.n_runs - len(todo))
