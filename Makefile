@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/allegiance run scenarios/syria-2014-2016.yaml --seed 1 --out out/demo
+	$(BIN)/allegiance run scenarios/syria-2014-2016.yaml --seed 1 --out out/demo --force
 	$(BIN)/allegiance report out/demo
 
 test: $(STAMP) chromium

@@ -18,8 +18,14 @@ def reference() -> Scenario:
     return load(REFERENCE)
 
 
-def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario:
-    """The reference scenario at a coarse resolution (the same world, fewer simulated people)."""
+def small(
+    *overrides: str, size: int = 40_000, end: str = "2016-06", drop: tuple[str, ...] = ()
+) -> Scenario:
+    """The reference scenario at a coarse resolution (the same world, fewer simulated people).
+
+    ``drop`` names timeline events to leave out: an override of a field that an event also sets
+    is refused unless that event is dropped.
+    """
     return from_dict(
         reference().model_dump(),
         origin="small",
@@ -28,4 +34,5 @@ def small(*overrides: str, size: int = 40_000, end: str = "2016-06") -> Scenario
             f"end={end}",
             *overrides,
         ],
+        drop_events=list(drop) or None,
     )

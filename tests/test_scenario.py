@@ -42,11 +42,17 @@ def test_scenario_is_immutable() -> None:
     ("data", "needle"),
     [
         ({"population": {"size": -5}}, "population.size: Input should be greater than 0"),
-        ({"population": {"sise": 5}}, "population.sise: unknown key; allowed: size, real_size"),
+        (
+            {"population": {"sise": 5}},
+            "population.sise: unknown key (did you mean 'size'?); allowed: size, real_size",
+        ),
         ({"population": {"size": "many"}}, "population.size: Input should be a valid integer"),
         ({"environment": {"unemployment": 1.5}}, "environment.unemployment"),
         ({"start": "2015-13"}, "start"),
-        ({"timeline": [{"month": "2015-01", "set": {"organization.pay.nope": 1}}]}, "timeline[0]"),
+        (
+            {"timeline": [{"month": "2015-01", "set": {"organization.pay.nope": 1}}]},
+            "timeline event of 2015-01: set.organization.pay.nope",
+        ),
         (
             {"timeline": [{"month": "2015-01", "set": {"organization.pay.factor": 2}}]},
             "organization.pay.factor",
@@ -62,7 +68,10 @@ def test_bad_values_name_the_field(data: dict, needle: str) -> None:
 
 
 def test_unknown_override_path_lists_what_is_allowed() -> None:
-    with pytest.raises(UserError, match=r"unknown field 'bse' in organization.pay; allowed: base"):
+    with pytest.raises(
+        UserError,
+        match=r"unknown field 'bse' in organization.pay \(did you mean 'base'\?\); allowed: base",
+    ):
         parse_override("organization.pay.bse=3")
     with pytest.raises(UserError, match="expected PATH=VALUE"):
         parse_override("organization.pay.base")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -51,7 +50,10 @@ def _main(
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[
-        int, typer.Option(help="Random seed; the same seed gives the same results.")
+        int,
+        typer.Option(
+            help="Random seed; the same seed gives the same results.", min=0, max=2**63 - 1
+        ),
     ] = 0,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a field: PATH=VALUE.")
@@ -60,19 +62,21 @@ def run_command(
         Path, typer.Option(help="Folder for timeseries.parquet and events.parquet.")
     ] = Path("out"),
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    drop_event: Annotated[
+        list[str] | None,
+        typer.Option("--drop-event", help="Leave out the timeline event with this id (repeat)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Write into an --out folder that already holds files.")
+    ] = False,
 ) -> None:
     """Run one scenario, write Parquet tables and print a summary."""
+    from .limits import check_finite
+    from .outputs import check_folder, staged
     from .simulation import Simulation
 
-    sc = load(scenario, set_ or [])  # everything is validated before anything runs
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a folder")
-    try:  # make sure the results can be written before spending time on the run
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserError(f"--out {out}: cannot create the folder ({err.strerror})") from None
-    if not os.access(out, os.W_OK):
-        raise UserError(f"--out {out}: the folder is not writable")
+    sc = load(scenario, set_ or [], drop_event or None)  # all validated before anything runs
+    check_folder(out, force)  # the results can be written: checked before the run, nothing made
     sim = Simulation(sc, seed)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -88,9 +92,12 @@ def run_command(
         results = sim.run(lambda done, total: bar.update(task, completed=done))
     from .provenance import record
 
+    check_finite(results.timeseries)  # never write NaN or inf as if they were results
     results.overrides = list(set_ or [])
     prov = record("run", scenario=sc, seed=seed, overrides=set_, sources=[scenario])
-    folder = results.to_parquet(out, prov)
+    with staged(out, force) as tmp:  # a run that fails midway leaves no half-filled --out
+        results.to_parquet(tmp, prov)
+    folder = out
     table = Table(
         title=f"{sc.name} (seed {seed}; counts are real-world, scale {sc.population.scale:g})"
     )
@@ -124,8 +131,23 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
+    err_console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes become one line on stderr and exit code 2."""
+    import warnings
+
+    from .errors import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ScenarioWarning)  # a scenario loaded twice warns once
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         returned = command.main(args=argv, prog_name="allegiance", standalone_mode=False)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .outputs import normal_mode
 from .scenario import Scenario
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def _atomic_parquet(
         if metadata:
             table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
         pq.write_table(table, tmp)
+        normal_mode(Path(tmp))  # mkstemp makes 0600 files; outputs get the user's usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

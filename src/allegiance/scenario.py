@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import limits
 from .errors import UserError
+from .hints import did_you_mean
 from .yamlfile import read_mapping
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -37,7 +40,7 @@ def P(
 class Frozen(BaseModel):
     """Immutable, strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -58,7 +61,9 @@ Series = float | dict[str, float]
 """A constant, or ``{"YYYY-MM": value}`` knots linearly interpolated and held flat at the ends."""
 
 
-def _check_series(value: Series, lo: float | None = None, hi: float | None = None) -> Series:
+def _check_series(
+    value: Series, lo: float | None = None, hi: float | None = None, positive: bool = False
+) -> Series:
     points = value.values() if isinstance(value, dict) else [value]
     if isinstance(value, dict):
         if not value:
@@ -67,6 +72,12 @@ def _check_series(value: Series, lo: float | None = None, hi: float | None = Non
             if not MONTH_RE.match(str(k)):
                 raise ValueError(f"series key {k!r} is not a month like '2015-11'")
     for v in points:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return value  # not a number: the type check that follows names the problem
+        if not math.isfinite(v):
+            raise ValueError(f"values must be finite numbers (got {v})")
+        if positive and v <= 0:
+            raise ValueError(f"values must be > 0 (got {v})")
         if lo is not None and v < lo:
             raise ValueError(f"values must be >= {lo} (got {v})")
         if hi is not None and v > hi:
@@ -162,10 +173,11 @@ class Population(Frozen):
         2_400_000,
         "real people",
         "assumption: men aged 10-55 under the group's rule or within its reach in Iraq and Syria "
-        "(about 8 million people lived under its rule at the 2015 peak, Jones et al., RAND 2017), "
-        "plus the pool of prospective foreign fighters",
+        "(estimates put 8-11 million people under its rule at its 2014-15 peak, e.g. Jones et al., "
+        "Rolling Back the Islamic State, RAND 2017), plus the pool of prospective foreign fighters",
         (1_500_000, 3_500_000),
         gt=0,
+        le=1_000_000_000,
     )
     origins: dict[str, float] = P(
         {
@@ -283,6 +295,15 @@ class Population(Frozen):
     initial_iraqi_share: float = P(
         0.45, "share of initial members", "assumption: ISI's Iraqi core", (0.3, 0.6), ge=0, le=1
     )
+
+    @model_validator(mode="after")
+    def _children(self) -> Population:
+        # children's ages are drawn between age.min and 18
+        if self.age.under18_share > 0 and self.age.min >= 18:
+            raise ValueError(
+                f"age.min must be below 18 while age.under18_share > 0 (got {self.age.min})"
+            )
+        return self
 
     @field_validator("origins", "foreign_regions")
     @classmethod
@@ -728,12 +749,16 @@ class Environment(Frozen):
         "seed: Sami and his brother are 'among the lucky few who have been able to find civilian jobs after leaving ISIS'; assumption: the values",
     )
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
     def _series(cls, v: Any, info: Any) -> Any:
+        # before the type check, so NaN, inf and bounds are named plainly, not as a union's error
         bounded = {"unemployment": (0, 1), "border_openness": (0, 1), "exit_welcome": (0, 1)}
         lo, hi = bounded.get(info.field_name, (0, None))
-        return _check_series(v, lo, hi) if isinstance(v, dict | float | int) else v
+        positive = info.field_name in ("territory_km2", "food_cost_usd")  # both divide
+        if isinstance(v, dict | float | int) and not isinstance(v, bool):
+            return _check_series(v, lo, hi, positive)
+        return v
 
 
 class Hazard(Frozen):
@@ -1129,11 +1154,13 @@ class Scenario(Frozen):
             raise ValueError(f"{v!r} is not a month like '2015-11'")
         return v
 
-    @model_validator(mode="after")
-    def _span(self) -> Scenario:
-        if self.end < self.start:
-            raise ValueError("end must not come before start")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _span(cls, v: str, info: Any) -> str:
+        start = info.data.get("start")  # a field validator, so the error names 'end'
+        if start is not None and v < start:
+            raise ValueError(f"must not come before start {start}")
+        return v
 
     @property
     def months(self) -> list[str]:
@@ -1176,7 +1203,8 @@ def _walk(path: str) -> None:
         if part not in model.model_fields:
             where = ".".join(parts[:i]) or "the top level"
             raise UserError(
-                f"{path}: unknown field {part!r} in {where}; allowed: {_allowed(model)}"
+                f"{path}: unknown field {part!r} in {where}"
+                f"{did_you_mean(part, model.model_fields)}; allowed: {_allowed(model)}"
             )
         ann = model.model_fields[part].annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
@@ -1205,17 +1233,38 @@ def parse_override(text: str) -> tuple[str, Any]:
     path, raw = text.split("=", 1)
     path = path.strip()
     try:
-        value = yaml.safe_load(raw) if raw.strip() else raw
+        value = limits.load_yaml(raw) if raw.strip() else raw
     except yaml.YAMLError:
         value = raw
+    except UserError as err:
+        raise UserError(f"--set {path}: {err}") from None
     _walk(path)
     return path, value
 
 
-def _format(err: ValidationError, origin: str) -> str:
+def _plain_loc(loc: tuple[Any, ...], data: Any = None) -> str:
+    """A dotted field path; union-member tags dropped, timeline events named, not numbered."""
+    parts = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _TAGS))]
+    if len(parts) > 1 and parts[0] == "timeline" and isinstance(parts[1], int) and data:
+        events = data.get("timeline") if isinstance(data, dict) else None
+        if isinstance(events, list) and parts[1] < len(events):
+            from .guard import label
+
+            ev = events[parts[1]]
+            name = f"timeline event {label(ev)}" if isinstance(ev, dict) else "timeline event"
+            return ".".join([name, *(str(p) for p in parts[2:])])
+    return ".".join(str(x) for x in parts)
+
+
+_TAGS = ("float", "int", "str", "bool", "dict", "list")
+
+
+def _format(err: ValidationError, origin: str, data: Any = None) -> str:
+    import reprlib
+
     first = err.errors()[0]
-    loc = ".".join(str(x) for x in first["loc"])
-    msg = first["msg"]
+    loc = _plain_loc(tuple(first["loc"]), data)
+    msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         parent = first["loc"][:-1]
         model: Any = Scenario
@@ -1226,37 +1275,57 @@ def _format(err: ValidationError, origin: str) -> str:
             if model is None:
                 break
         allowed = f"; allowed: {_allowed(model)}" if model is not None else ""
-        msg = f"unknown key{allowed}"
-    elif "input" in first and first["type"] not in ("missing",):
-        msg = f"{msg} (got {first['input']!r})"[:300]
+        hint = did_you_mean(str(first["loc"][-1]), model.model_fields) if model else ""
+        msg = f"unknown key{hint}{allowed}"
+    elif (
+        "input" in first
+        and first["type"] not in ("missing",)
+        and "(got " not in msg
+        and not isinstance(first["input"], dict)
+    ):
+        # reprlib: a value built from YAML anchors may expand to billions of items
+        short = reprlib.Repr()
+        short.maxlevel, short.maxlist, short.maxdict, short.maxstring = 2, 4, 4, 60
+        msg = f"{msg} (got {short.repr(first['input'])})"[:300]
     more = len(err.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{origin}: {loc or 'scenario'}: {msg}{tail}"
 
 
 def from_dict(
-    data: dict[str, Any], origin: str = "scenario", overrides: list[str] | None = None
+    data: dict[str, Any],
+    origin: str = "scenario",
+    overrides: list[str] | None = None,
+    drop_events: list[str] | None = None,
 ) -> Scenario:
-    """Validate a scenario from plain data, applying ``path=value`` overrides first."""
+    """Validate a scenario from plain data: drop events by id, then apply ``path=value``."""
+    from . import guard
+
     data = copy.deepcopy(data)
+    if drop_events:
+        data = guard.drop_events(data, drop_events, origin)
+    given: list[tuple[str, str]] = []
     for text in overrides or []:
         path, value = parse_override(text)
         set_path(data, path, value)
+        given.append((path, text.strip()))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise UserError(_format(err, origin)) from None
-    for i, ev in enumerate(scenario.timeline):
+        where = _plain_loc(tuple(err.errors()[0]["loc"]), data)
+        raise UserError(_format(err, guard.blame(where, origin, given), data)) from None
+    for ev in scenario.timeline:
         for path in ev.set:
             try:
                 _walk(path)
             except UserError as err:
-                raise UserError(f"{origin}: timeline[{i}].set.{err}") from None
-    for i, ev in enumerate(scenario.timeline):
+                raise UserError(f"{origin}: timeline event {guard.label(ev)}: set.{err}") from None
+    guard.check(scenario, origin, given)
+    for ev in scenario.timeline:
         try:
             scenario.at(ev.month)
         except ValidationError as err:
-            raise UserError(_format(err, f"{origin}: timeline[{i}] ({ev.month})")) from None
+            raise UserError(_format(err, f"{origin}: timeline event {guard.label(ev)}")) from None
     return scenario
 
 
@@ -1271,11 +1340,34 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+MAX_EXTENDS = 16  # a chain of bases deeper than this is a mistake (and would exhaust the stack)
+
+
+def _events(value: Any, p: Path) -> list[dict[str, Any]]:
+    """A file's own timeline as a list of event mappings, or a one-line error naming the file."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UserError(f"{p}: timeline must be a list of events (got {type(value).__name__})")
+    for ev in value:
+        if not isinstance(ev, dict):
+            raise UserError(
+                f"{p}: timeline: each event is a mapping with month and set (got {str(ev)[:40]!r})"
+            )
+    return value
+
+
+def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> dict[str, Any]:
     """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
     if p.resolve() in seen:
-        raise UserError(f"{p}: 'extends' loops back to itself")
+        raise UserError(f"{child or p}: 'extends' loops back to {p}")
+    if len(seen) >= MAX_EXTENDS:
+        raise UserError(f"{child or p}: 'extends' chains more than {MAX_EXTENDS} files")
+    if child is not None and not p.is_file():
+        raise UserError(f"{child}: extends: no such scenario file {p}")
     data = read_mapping(p, "scenario", empty_ok=True)
+    if not data and child is None:
+        raise UserError(f"{p}: the scenario file is empty; give fields, or 'extends: BASE.yaml'")
     parent = data.pop("extends", None)
     drop = data.pop("drop_events", None) or []
     if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
@@ -1283,35 +1375,50 @@ def _read(p: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if parent is None:
         if drop:
             raise UserError(f"{p}: drop_events needs 'extends' (a base scenario to drop from)")
+        if "timeline" in data:
+            data["timeline"] = _events(data["timeline"], p)
         return data
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent.strip():
         raise UserError(f"{p}: extends must be a path to a scenario file")
-    base = _read((p.parent / parent), (*seen, p.resolve()))
-    events = [e for e in base.get("timeline", []) if isinstance(e, dict)]
-    ids = {e.get("id") for e in events}
+    base_path = p.parent / parent
+    base = _read(base_path, (*seen, p.resolve()), p)
+    events = _events(base.get("timeline"), base_path)
+    ids = [e.get("id") for e in events if isinstance(e.get("id"), str)]
     for x in drop:
         if x not in ids:
             known = ", ".join(sorted(i for i in ids if i)) or "none"
-            raise UserError(f"{p}: drop_events: no event with id {x!r} in {parent}; ids: {known}")
+            raise UserError(
+                f"{p}: drop_events: no event with id {x!r} in {parent}"
+                f"{did_you_mean(x, ids)}; ids: {known}"
+            )
     events = [e for e in events if e.get("id") not in drop]
-    child_events = data.pop("timeline", None) or []
-    if not isinstance(child_events, list):
-        raise UserError(f"{p}: timeline must be a list of events")
+    child_events = _events(data.pop("timeline", None), p)
     merged = _merge(base, data)
     merged["timeline"] = sorted(events + child_events, key=lambda e: str(e.get("month", "")))
     return merged
 
 
-def load(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+def load(
+    path: str | Path, overrides: list[str] | None = None, drop_events: list[str] | None = None
+) -> Scenario:
     """Read and validate a YAML scenario file (``extends`` and ``drop_events`` resolved)."""
     p = Path(path)
-    return from_dict(_read(p), origin=str(p), overrides=overrides)
+    return from_dict(_read(p), origin=str(p), overrides=overrides, drop_events=drop_events)
 
 
-def resolve(scenario: Scenario | str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Accept a Scenario or a path; apply overrides."""
+def resolve(
+    scenario: Scenario | str | Path,
+    overrides: list[str] | None = None,
+    drop_events: list[str] | None = None,
+) -> Scenario:
+    """Accept a Scenario or a path; drop timeline events by id; apply overrides."""
     if isinstance(scenario, Scenario):
-        if not overrides:
+        if not overrides and not drop_events:
             return scenario
-        return from_dict(scenario.model_dump(), origin=scenario.name, overrides=overrides)
-    return load(scenario, overrides)
+        return from_dict(
+            scenario.model_dump(),
+            origin=scenario.name,
+            overrides=overrides,
+            drop_events=drop_events,
+        )
+    return load(scenario, overrides, drop_events)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import limits
 from . import rng as rngs
+from .errors import UserError
 from .mechanisms import (
     assignment,
     capture,
@@ -103,6 +105,9 @@ class Simulation:
     """A model in Mesa's vocabulary: build it, ``step()`` it, or ``run()`` it to the end."""
 
     def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+        limits.check_population(scenario.population.size)  # before any array is allocated
+        if not 0 <= int(seed) < 2**63:
+            raise UserError(f"--seed: must be from 0 to 2**63 - 1 (got {seed})")
         self.scenario = scenario
         self.seed = int(seed)
         self.rng = rngs.streams(self.seed, STREAMS)
@@ -368,6 +373,7 @@ def run(
     seed: int = 0,
     overrides: list[str] | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    drop_events: list[str] | None = None,
 ) -> Results:
     """Run a scenario (object or YAML path) with a seed; returns Results."""
-    return Simulation(resolve(scenario, overrides), seed).run(on_step)
+    return Simulation(resolve(scenario, overrides, drop_events), seed).run(on_step)

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import UserError
 
 
@@ -16,7 +17,7 @@ def read_mapping(path: str | Path, what: str, empty_ok: bool = False) -> dict[st
     if not p.is_file():
         raise UserError(f"{p}: no such {what} file")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = limits.load_yaml(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -24,6 +25,10 @@ def read_mapping(path: str | Path, what: str, empty_ok: bool = False) -> dict[st
         raise UserError(f"{p}: broken YAML{where}: {problem}") from None
     except UnicodeDecodeError:
         raise UserError(f"{p}: not a text file (expected YAML)") from None
+    except UserError as err:  # nesting or anchor expansion past the limits
+        raise UserError(f"{p}: {err}") from None
+    except OSError as err:
+        raise UserError(f"{p}: cannot read the file ({err.strerror})") from None
     if data is None and empty_ok:
         return {}
     if not isinstance(data, dict):

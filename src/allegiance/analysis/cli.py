@@ -18,6 +18,11 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a parameter, e.g. --set organization.pay.factor=0.5."),
 ]
+DropOpt = Annotated[
+    list[str] | None,
+    typer.Option("--drop-event", help="Leave out the timeline event with this id (repeat)."),
+]
+SEED_MAX = 2**63 - 1
 
 
 def _scenario(path: Path | None) -> Path:
@@ -69,6 +74,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
     ) -> None:
         """Every parameter: name, value, unit, plausible range, source (assumptions flagged)."""
         from ..scenario import resolve
@@ -77,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("table", "csv", "markdown"):
             raise UserError(f"--format: {fmt!r}; allowed: table, csv, markdown")
-        sc = resolve(_scenario(scenario), set_ or None)
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
         if embed is not None:
             typer.echo(f"updated {embed_table(embed, sc)}")
             return
@@ -90,7 +96,10 @@ def register(app: typer.Typer) -> None:
         scenario: ScenarioArg = None,
         replicates: Annotated[int, typer.Option("--replicates", "-n", help="Runs to score.")] = 20,
         seed: Annotated[
-            int, typer.Option("--seed", help="Master seed; run seeds are its children.")
+            int,
+            typer.Option(
+                "--seed", help="Master seed; run seeds are its children.", min=0, max=SEED_MAX
+            ),
         ] = 0,
         workers: Annotated[
             int, typer.Option("--workers", help="Local processes (results do not depend on it).")
@@ -113,28 +122,39 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
     ) -> None:
         """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
         from rich.progress import Progress
 
+        from ..limits import check_replicates, check_workers
+        from ..outputs import check_file, write_file
+        from ..scenario import resolve
+        from .checks import check_embed
+        from .validate import SCORE_BEGIN, SCORE_END, print_scorecard, validate
         from .validate import embed as embed_card
-        from .validate import print_scorecard, validate
 
+        # every path and option is checked before the first replicate runs
+        check_replicates(replicates)
+        check_workers(workers)
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
+        if out is not None:
+            check_file(out, "--out")
+        if embed is not None:
+            check_embed(embed, SCORE_BEGIN, SCORE_END)
         with Progress(transient=True) as bar:
             task = bar.add_task("replicates", total=replicates)
             card = validate(
-                _scenario(scenario),
+                sc,
                 replicates=replicates,
                 seed=seed,
-                overrides=set_ or None,
                 targets=targets_path,
                 workers=workers,
                 progress=lambda done: bar.update(task, completed=done),
             )
         print_scorecard(card)
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            card.runs.to_csv(out, index=False)
+            write_file(out, card.runs.to_csv(index=False).encode("utf-8"))
             _provenance(
                 out.parent,
                 _pv_name(out),
@@ -154,7 +174,10 @@ def register(app: typer.Typer) -> None:
     def survey_cmd(
         scenario: ScenarioArg = None,
         seed: Annotated[
-            int, typer.Option("--seed", help="Master seed of the runs and of the sample.")
+            int,
+            typer.Option(
+                "--seed", help="Master seed of the runs and of the sample.", min=0, max=SEED_MAX
+            ),
         ] = 0,
         n: Annotated[
             int,
@@ -189,12 +212,17 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         set_: SetOpt = None,
+        drop_event: DropOpt = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write into an --out folder that holds files.")
+        ] = False,
     ) -> None:
         """Interview simulated deserters in Turkey: selection bias beside sampling noise at n."""
         import pandas as pd
         from rich.progress import Progress
 
-        from ..scenario import MONTH_RE
+        from ..outputs import check_folder, staged
+        from ..scenario import MONTH_RE, resolve
         from .survey import check_embed, figure, print_survey, run_counts, survey_from_counts
         from .survey import embed as embed_survey
 
@@ -202,6 +230,10 @@ def register(app: typer.Typer) -> None:
             raise UserError(f"--until: {until!r} is not a month like '2016-06'")
         if n < 1:
             raise UserError(f"--n: {n}; must be at least 1")
+        sc = resolve(_scenario(scenario), set_ or None, drop_event or None)
+        if not sc.start <= until <= sc.end:
+            raise UserError(f"--until {until}: outside the run ({sc.start} to {sc.end})")
+        check_folder(out, force)
         if embed is not None:
             check_embed(embed)
         with Progress(transient=True) as bar:
@@ -211,6 +243,7 @@ def register(app: typer.Typer) -> None:
                 replicates,
                 seed,
                 overrides=set_ or None,
+                drop_events=drop_event or None,
                 until=until,
                 syrians=not all_origins,
                 workers=workers,
@@ -218,29 +251,32 @@ def register(app: typer.Typer) -> None:
             )
         result = survey_from_counts(runs, n=n, seed=seed, until=until)
         print_survey(result)
-        out.mkdir(parents=True, exist_ok=True)
         ranges = result.ranges.rename(columns=lambda c: f"n{n}_{c}")
         table = result.table().join(ranges)
         table = pd.concat([table, pd.DataFrame([result.sizes], index=["n (people)"])])
-        table.to_csv(out / "survey.csv", index_label="category")
-        result.checks_frame().to_csv(out / "survey_checks.csv", index=False)
-        png = figure(result, out / "survey.png")
-        _provenance(
-            out,
-            "survey.provenance.json",
-            "survey",
-            scenario,
-            set_,
-            seed,
-            n=n,
-            until=until,
-            replicates=replicates,
+        with staged(out, force) as tmp:
+            table.to_csv(tmp / "survey.csv", index_label="category")
+            result.checks_frame().to_csv(tmp / "survey_checks.csv", index=False)
+            figure(result, tmp / "survey.png")
+            _provenance(
+                tmp,
+                "survey.provenance.json",
+                "survey",
+                scenario,
+                set_,
+                seed,
+                n=n,
+                until=until,
+                replicates=replicates,
+            )
+        typer.echo(
+            f"wrote {out / 'survey.png'}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}"
         )
-        typer.echo(f"wrote {png}, {out / 'survey.csv'} and {out / 'survey_checks.csv'}")
         if embed is not None:
             parts = ["allegiance survey", *([str(scenario)] if scenario else [])]
             parts += [f"--replicates {replicates}", f"--seed {seed}", f"--n {n}"]
             parts += [f"--until {until}"] * (until != "2016-06") + ["--all-origins"] * all_origins
             parts += [f"--set {x}" for x in set_ or []]
+            parts += [f"--drop-event {x}" for x in drop_event or []]
             command = " ".join(parts)
             typer.echo(f"updated {embed_survey(result, embed, command)}")

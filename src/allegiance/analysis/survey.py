@@ -98,11 +98,14 @@ class SurveyTask:
     overrides: tuple[str, ...] = ()
     until: str | None = "2016-06"
     syrians: bool = True
+    drop_events: tuple[str, ...] = ()
 
     def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
         import allegiance
+        from allegiance.scenario import load
 
-        results = allegiance.run(self.scenario, seed=seed, overrides=list(self.overrides) or None)
+        sc = load(self.scenario, list(self.overrides), drop_events=list(self.drop_events) or None)
+        results = allegiance.run(sc, seed=seed)
         return _flatten(counts(results.events, self.until, self.syrians))
 
 
@@ -112,6 +115,7 @@ def run_counts(
     seed: int = 0,
     *,
     overrides: list[str] | None = None,
+    drop_events: list[str] | None = None,
     until: str | None = "2016-06",
     syrians: bool = True,
     workers: int = 1,
@@ -120,12 +124,15 @@ def run_counts(
     """Survey counts of ``replicates`` runs (run seeds are children of ``seed``), in seed order."""
     from ..experiments import make_executor
     from ..experiments.tasks import RunItem
-    from ..scenario import resolve
+    from ..scenario import load
 
     if replicates < 1:
         raise UserError(f"--replicates: {replicates}; must be at least 1")
-    resolve(str(scenario), overrides)  # a bad scenario or override fails here, before any run
-    task = SurveyTask(str(scenario), tuple(overrides or ()), until, syrians)
+    # a bad scenario, override or event fails here, before any run
+    load(str(scenario), overrides, drop_events=drop_events)
+    task = SurveyTask(
+        str(scenario), tuple(overrides or ()), until, syrians, tuple(drop_events or ())
+    )
     seeds = child_seeds(seed, replicates)
     items = [RunItem(r, {}, s, task) for r, s in enumerate(seeds)]
     ex = make_executor("inprocess" if workers <= 1 else "local", workers)

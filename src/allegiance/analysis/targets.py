@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -48,7 +49,7 @@ class RunLike(Protocol):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Check(_Strict):
@@ -78,6 +79,10 @@ class Check(_Strict):
 
     @model_validator(mode="after")
     def _args(self) -> Check:
+        for name, value in self.args.items():
+            problem = _arg_problem(name, value)
+            if problem:
+                raise ValueError(f"args.{name}: {problem}")
         sig = inspect.signature(STATISTICS[self.statistic])
         try:
             sig.bind(None, **self.args)
@@ -123,6 +128,28 @@ class Knockout(_Strict):
         if not self.set and not self.drop_events:
             raise ValueError("a knockout needs at least one 'set' override or 'drop_events' id")
         return self
+
+
+def _arg_problem(name: str, value: Any) -> str:
+    """What is wrong with a month or window argument ('' when nothing): checked at load time."""
+    month = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+    is_month = isinstance(value, str) and bool(month.match(value))
+    optional = name in ("start", "end") and value is None
+    if name in ("start", "end", "month") and not optional and not is_month:
+        return f"a month in quotes like '2015-11' (got {value!r})"
+    if name in ("before", "after"):
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, str) and month.match(v) for v in value)
+        )
+        if not ok:
+            return f"a window ['YYYY-MM', 'YYYY-MM'] (got {value!r})"
+        if value[0] > value[1]:
+            return f"a window whose first month is not after its last (got {value!r})"
+    if name == "min_exits" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"a whole number (got {value!r})"
+    return ""
 
 
 class Pattern(_Strict):

@@ -53,13 +53,19 @@ def sweep(
     figures: Annotated[
         bool, typer.Option(help="Draw the sweep's figures into OUT/figures when it is finished.")
     ] = True,
+    drop_event: Annotated[
+        list[str] | None,
+        typer.Option("--drop-event", help="Leave out this timeline event of the base (repeat)."),
+    ] = None,
 ) -> None:
     """Run a sweep: design points x replicates into a resumable Parquet store."""
+    from ..outputs import check_store
     from .spec import load_spec
     from .sweep import run_sweep
 
-    s = load_spec(spec)
+    s = load_spec(spec, drop_events=drop_event or None)
     target = out or Path("out") / "sweeps" / s.name
+    check_store(target)
     console = Console(stderr=True)
     summary = run_sweep(
         s,
@@ -85,6 +91,9 @@ def sweep(
             f"{summary.unfinished} runs unfinished; continue with --resume --out {target}"
         )
         raise SystemExit(130 if summary.interrupted else 1)
+    if summary.failed:  # recorded, and never silent: the exit code says some runs failed
+        console.print(f"{summary.failed} of {summary.total} runs failed; see the table above")
+        raise SystemExit(1)
 
 
 def _sweep_provenance(target: Path, spec_path: Path, s: Any) -> None:
@@ -117,7 +126,9 @@ def _sweep_provenance(target: Path, spec_path: Path, s: Any) -> None:
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml ALT.yaml [ALT2.yaml ...]")],
     replicates: Annotated[int, typer.Option(help="Runs per scenario, paired by seed.")] = 10,
-    seed: Annotated[int, typer.Option(help="Master seed of the replicates.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Master seed of the replicates.", min=0, max=2**63 - 1)
+    ] = 0,
     outcome: Annotated[
         list[str] | None, typer.Option(help="Outcome to report (repeat); default: a standard set.")
     ] = None,
@@ -138,14 +149,28 @@ def compare(
         typer.Option(help="Folder for runs, monthly series, differences, provenance and figures."),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    drop_event: Annotated[
+        list[str] | None,
+        typer.Option("--drop-event", help="Leave out this timeline event in every scenario."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into an --out folder that holds files.")
+    ] = False,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from ..limits import check_replicates
+    from ..outputs import check_file, check_folder, write_file
     from .compare import compare as run_compare
     from .compare import print_differences
     from .series import SERIES
 
+    check_replicates(replicates, least=2)
+    if csv is not None:
+        check_file(csv, "--csv")
+    if out is not None:
+        check_folder(out, force)
     with Progress(
         *Progress.get_default_columns()[:1],
         BarColumn(),
@@ -167,6 +192,7 @@ def compare(
             scheduler=scheduler,
             series=SERIES if out is not None else (),
             progress=lambda done, total: bar.update(tid, completed=done, total=total),
+            drop_events=drop_event or None,
         )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
@@ -176,7 +202,7 @@ def compare(
     for row in failed.head(5).itertuples():
         print(f"{row.arm} replicate {row.replicate} failed: {row.error}", file=sys.stderr)
     if csv is not None:
-        diffs.to_csv(csv, index=False)
+        write_file(csv, diffs.to_csv(index=False).encode("utf-8"))
     if out is not None:
         _save_comparison(out, diffs, runs, scenarios, replicates, seed, set_ or [])
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from scipy import stats
 
 from ..errors import UserError
+from ..hints import did_you_mean
 from ..rng import child_seeds
 from .executors import make_executor
 from .tasks import ModelTask, RunItem, Task
@@ -147,6 +148,7 @@ def compare(
     scheduler: str | None = None,
     series: tuple[str, ...] = (),
     progress: Callable[[int, int], object] | None = None,
+    drop_events: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run BASE and each ALT scenario with common seeds; return (differences, runs).
 
@@ -161,18 +163,26 @@ def compare(
     names = list(outcomes or DEFAULT_OUTCOMES)
     for name in names:
         if name not in OUTCOMES:
-            raise UserError(f"--outcome: unknown outcome {name!r}; allowed: {', '.join(OUTCOMES)}")
+            raise UserError(
+                f"--outcome: unknown outcome {name!r}{did_you_mean(name, OUTCOMES)}; "
+                f"allowed: {', '.join(OUTCOMES)}"
+            )
+    seen: dict[Path, str | Path] = {}
     for p in paths:  # bad files fail here, once, rather than in every run
-        load(p, overrides=overrides)
+        load(p, overrides=overrides, drop_events=drop_events)
+        same = seen.setdefault(Path(p).resolve(), p)
+        if same is not p:
+            raise UserError(f"compare: {p} is the same file as {same}; compare different scenarios")
     labels = arm_labels(paths)
+    drop = tuple(drop_events or ())
 
     def task(p: str | Path) -> Task:
         base, outs, ovr = str(Path(p).resolve()), tuple(names), tuple(overrides or ())
         if series:
             from .series import SeriesTask
 
-            return SeriesTask(base, outs, ovr, tuple(series))
-        return ModelTask(base, outs, ovr)
+            return SeriesTask(base, outs, ovr, drop, series=tuple(series))
+        return ModelTask(base, outs, ovr, drop)
 
     arms = [Arm(label, task(p), {}) for label, p in zip(labels, paths, strict=True)]
     runs = run_arms(
@@ -206,6 +216,9 @@ def _pct(x: float) -> str:
 def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
     """One rich table per ALT: outcome, means, difference and 95% interval."""
     console = console or Console()
+    if diffs.empty:
+        console.print("no differences to show (no outcome of any ALT ran)")
+        return
     for alt, group in diffs.groupby("alt", sort=False):
         t = Table(title=f"{alt} vs {base}: ALT - BASE, paired by seed, 95% t interval")
         t.add_column("outcome", no_wrap=True)

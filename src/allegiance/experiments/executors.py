@@ -14,6 +14,8 @@ from typing import Any
 import dask
 
 from ..errors import UserError
+from ..hints import did_you_mean
+from ..limits import check_workers
 from .tasks import RunItem, RunRecord, execute
 
 EXECUTORS = ("inprocess", "local", "dask")
@@ -202,14 +204,26 @@ class DaskExecutor:
 Executor = InProcess | LocalPool | DaskExecutor
 
 
+def check_executor(kind: str, workers: int | None = None, scheduler: str | None = None) -> None:
+    """Refuse executor options that cannot work, without starting anything."""
+    if kind not in EXECUTORS:
+        raise UserError(
+            f"--executor: unknown executor {kind!r}{did_you_mean(kind, EXECUTORS)}; "
+            f"allowed: {', '.join(EXECUTORS)}"
+        )
+    if kind != "dask" or scheduler is None:  # a remote cluster brings its own workers
+        check_workers(workers)
+    if scheduler and kind != "dask":
+        raise UserError("--scheduler goes with --executor dask")
+    if scheduler is not None and "://" not in scheduler:
+        raise UserError(f"--scheduler {scheduler!r}: expected an address like tcp://host:8786")
+
+
 def make_executor(
     kind: str = "local", workers: int | None = None, scheduler: str | None = None
 ) -> Executor:
     """Build an executor by name: inprocess, local (default, all cores) or dask."""
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers: must be 1 or more (got {workers})")
-    if scheduler and kind != "dask":
-        raise UserError("--scheduler goes with --executor dask")
+    check_executor(kind, workers, scheduler)
     if kind == "inprocess":
         return InProcess()
     if kind == "local":

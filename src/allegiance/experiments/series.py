@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..people import DRIVERS, MOTIVES
-from .tasks import ModelTask, _run_model, point_overrides
+from .tasks import ModelTask, _run_model
 
 SERIES: tuple[str, ...] = (
     "members",
@@ -57,10 +57,9 @@ class SeriesTask(ModelTask):
     series: tuple[str, ...] = SERIES
 
     def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
-        from .. import load
         from .outcomes import compute
 
-        scenario = load(self.base, overrides=[*self.overrides, *point_overrides(point)])
+        scenario = self.scenario(point)
         results = _run_model()(scenario, seed=seed)
         return {**compute(results, self.outcomes), **flatten(results.timeseries, self.series)}
 

@@ -40,6 +40,43 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _whole_parquet(path: Path) -> bool:
+    """A Parquet file starts and ends with the magic bytes PAR1; a cut-off or empty one does not."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def _manifest_problem(data: object) -> str:
+    """What is missing from a manifest, or '' when it has what the store reads."""
+    if not isinstance(data, dict):
+        return f"expected a mapping, got {type(data).__name__}"
+    kinds = {"points": list, "runs": dict, "factors": list, "outcomes": list}
+    for key, kind in kinds.items():
+        if not isinstance(data.get(key), kind):
+            return f"no {key!r} {kind.__name__}"
+    runs = data["runs"]
+    cols = ("run_id", "point_id", "replicate", "seed")
+    if not all(isinstance(runs.get(c), list) for c in cols):
+        return "the run table lacks run_id, point_id, replicate or seed"
+    if len({len(runs[c]) for c in cols}) != 1:
+        return "the run table's columns differ in length"
+    if any(not isinstance(p, dict) for p in data["points"]):
+        return "a design point is not a mapping"
+    if any(not isinstance(i, int) or not 0 <= i < len(data["points"]) for i in runs["point_id"]):
+        return "a run refers to a design point that is not there"
+    if any(not all(f in p for f in data["factors"]) for p in data["points"]):
+        return "a design point lacks a factor"
+    return ""
+
+
 def _factor_type(values: list[Any]) -> pa.DataType:
     """Arrow type of a factor column: numbers, strings or booleans as such, anything else JSON."""
     if all(isinstance(v, bool) for v in values):
@@ -79,6 +116,8 @@ class Store:
         """Open a sweep directory for writing: new, or resumed when ``resume`` and hashes match."""
         store = cls(root)
         path = store.root / MANIFEST
+        if store.root.exists() and not store.root.is_dir():
+            raise UserError(f"--out {store.root}: exists and is not a folder")
         if path.exists():
             old = store._read_manifest()
             if not resume:
@@ -130,9 +169,13 @@ class Store:
         if not path.is_file():
             raise UserError(f"{self.root}: not a sweep directory (no {MANIFEST})")
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise UserError(f"{path}: broken manifest ({err})") from None
+        problem = _manifest_problem(data)
+        if problem:
+            raise UserError(f"{path}: broken manifest ({problem})")
+        return data
 
     def _clean_temporaries(self) -> None:
         """Remove half-written parts left by a killed writer; their runs are simply unfinished."""
@@ -166,11 +209,13 @@ class Store:
         return self.runs_dir / f"run-{run_id:08d}.parquet"
 
     def finished(self) -> set[int]:
-        """Run ids with a part on disk (ok or failed)."""
+        """Run ids with a whole part on disk (ok or failed); an empty or cut-off part is not."""
         done = set()
         for p in self.runs_dir.glob("run-*.parquet"):
             with contextlib.suppress(ValueError):
-                done.add(int(p.stem.removeprefix("run-")))
+                rid = int(p.stem.removeprefix("run-"))
+                if 0 <= rid < self.n_runs and _whole_parquet(p):
+                    done.add(rid)
         return done
 
     def write(self, record: RunRecord) -> None:

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from ..rng import child_seeds
 from .design import points as design_points
-from .executors import Executor, make_executor
+from .executors import Executor, check_executor, make_executor
 from .spec import SweepSpec, load_spec
 from .store import Store
 from .tasks import RunItem, Task, resolve
@@ -62,7 +62,9 @@ def task_for(spec: SweepSpec) -> Task:
     assert spec.base is not None
     from .series import SeriesTask
 
-    return SeriesTask(spec.base, tuple(spec.outcomes), tuple(spec.overrides))
+    return SeriesTask(
+        spec.base, tuple(spec.outcomes), tuple(spec.overrides), tuple(spec.drop_events)
+    )
 
 
 def plan(spec: SweepSpec) -> tuple[list[dict[str, Any]], list[int]]:
@@ -90,6 +92,10 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     console = console or Console(stderr=True)
+    own = isinstance(executor, str)
+    if own:  # a wrong executor option is refused before the sweep folder is made
+        check_executor(str(executor), workers, scheduler)
+    task = task_for(spec)  # an unimportable task is refused before the sweep folder is made
     pts, seeds = plan(spec)
     store = Store.create(
         out,
@@ -101,7 +107,6 @@ def run_sweep(
         outcomes=list(spec.outcomes),
         resume=resume,
     )
-    task = task_for(spec)
     finished = store.finished()
     todo = [rid for rid in range(store.n_runs) if rid not in finished]
     summary = SweepSummary(Path(out), store.n_runs, skipped=store.n_runs - len(todo))
@@ -118,7 +123,6 @@ def run_sweep(
         console=console,
         disable=not progress,
     )
-    own = isinstance(executor, str)
     ex = (make_executor(executor, workers, scheduler) if own else executor) if todo else None
     try:
         with bar:

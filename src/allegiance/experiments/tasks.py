@@ -28,14 +28,28 @@ class ModelTask:
     base: str
     outcomes: tuple[str, ...]
     overrides: tuple[str, ...] = ()
+    drop_events: tuple[str, ...] = ()
 
-    def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
+    def scenario(self, point: dict[str, Any]) -> Any:
+        """The scenario of one design point (base, fixed overrides, the point, dropped events)."""
+        import warnings
+
         from .. import load
-        from .outcomes import compute
+        from ..errors import ScenarioWarning
 
         # Load first: a bad factor value fails here with the scenario's own one-line message.
-        scenario = load(self.base, overrides=[*self.overrides, *point_overrides(point)])
-        results = _run_model()(scenario, seed=seed)
+        with warnings.catch_warnings():  # the driver warned once when it checked the spec
+            warnings.simplefilter("ignore", ScenarioWarning)
+            return load(
+                self.base,
+                overrides=[*self.overrides, *point_overrides(point)],
+                drop_events=list(self.drop_events) or None,
+            )
+
+    def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
+        from .outcomes import compute
+
+        results = _run_model()(self.scenario(point), seed=seed)
         return compute(results, self.outcomes)
 
 
