@@ -51,7 +51,7 @@ def _targets(d: Path, args: str) -> Path:
     return _file(
         d,
         "targets.yaml",
-        "patterns:\n- {id: x, kind: fact, title: t, description: d, source: s, checks: "
+        "patterns:\n- {id: x, kind: fact, role: calibration, title: t, description: d, source: s, checks: "
         f"[{{statistic: ts_window_ratio, args: {{column: members, {args}}}, range: [0, null]}}]}}\n",
     )
 
@@ -146,12 +146,12 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
                     d,
                     "c.yaml",
                     f"extends: {REFERENCE}\ntimeline:\n"
-                    "  - {id: x, month: '2015-01', set: {population.scale: 3}}\n",
+                    "  - {id: x, month: '2015-01', set: {population.real_size: 3000000}}\n",
                 )
             ),
             *S,
         ],
-        "timeline event 'x' (2015-01): sets population.scale, which is fixed",
+        "timeline event 'x' (2015-01): sets population.real_size, which is fixed",
     ),
     (
         "user's event named, not numbered",
@@ -341,8 +341,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ),
     (
         "sweep factor undone by the timeline",
-        _sweep(factors={"organization.pay.factor": {"levels": [0.5, 1.0]}}),
-        "--drop-event pay-cut",
+        _sweep(factors={"organization.training.bootcamp_days": {"levels": [10, 30]}}),
+        "--drop-event sinjar-training-cut",
     ),
     (
         "sweep --out at a file",

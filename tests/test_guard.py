@@ -16,19 +16,22 @@ S = ["--set", "population.size=1000", "--quiet"]
 
 
 def test_a_set_the_timeline_would_undo_is_refused_naming_the_event() -> None:
-    with pytest.raises(UserError, match=r"'pay-cut' \(2015-12\).*--drop-event pay-cut"):
-        load(REFERENCE, ["organization.pay.factor=1"])
-    with pytest.raises(UserError, match="pay-cut"):  # a whole section overlaps its fields too
-        load(REFERENCE, ["organization.pay={factor: 1}"])
+    event = r"'sinjar-training-cut' \(2015-11\).*--drop-event sinjar-training-cut"
+    with pytest.raises(UserError, match=event):
+        load(REFERENCE, ["organization.training.bootcamp_days=30"])
+    with pytest.raises(UserError, match="sinjar-training-cut"):  # a whole section overlaps too
+        load(REFERENCE, ["organization.training={bootcamp_days: 30}"])
 
 
 def test_drop_event_lets_the_set_hold_for_the_whole_run(tmp_path: Path) -> None:
-    sc = load(REFERENCE, ["organization.pay.factor=0.9"], drop_events=["pay-cut"])
-    assert sc.at("2017-01").organization.pay.factor == 0.9
-    assert all(ev.id != "pay-cut" for ev in sc.timeline)
+    drop = ["sinjar-training-cut"]
+    sc = load(REFERENCE, ["organization.training.bootcamp_days=20"], drop_events=drop)
+    assert sc.at("2017-01").organization.training.bootcamp_days == 20
+    assert all(ev.id != "sinjar-training-cut" for ev in sc.timeline)
     out = tmp_path / "o"
     args = ["run", str(REFERENCE), *S, "--set", "end=2016-02", "--out", str(out)]
-    assert main([*args, "--set", "organization.pay.factor=0.9", "--drop-event", "pay-cut"]) == 0
+    setting = ["--set", "organization.training.bootcamp_days=20"]
+    assert main([*args, *setting, "--drop-event", "sinjar-training-cut"]) == 0
     assert pd.read_parquet(out / "timeseries.parquet")["month"].iloc[-1] == "2016-02"
 
 

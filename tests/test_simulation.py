@@ -37,7 +37,7 @@ def test_invariants_hold_in_every_month(
         f"organization.enforcement.intensity={enforcement}",
         size=size,
         end="2015-06",
-        drop=("pay-cut", "executions-rise"),
+        drop=("executions-rise",),
     )
     sim = Simulation(sc, seed)
     n = sim.people.size
