@@ -85,6 +85,7 @@ def _register_extensions() -> None:
         "allegiance.analysis.cli",
         "allegiance.experiments.cli",
         "allegiance.docking.cli",
+        "allegiance.analysis.uq_cli",
     ):
         try:
             mod = import_module(module)

@@ -1,0 +1,63 @@
+"""CLI commands for uncertainty: ``sensitivity``, ``calibrate`` and ``results-page``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..experiments.cli import _one_line_errors
+
+ExecutorOpt = Annotated[str, typer.Option(help="inprocess | local | dask")]
+WorkersOpt = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
+]
+
+
+def sensitivity(
+    spec: Annotated[Path, typer.Argument(help="Sensitivity spec YAML (see docs/uncertainty.md).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: out/sensitivity/NAME).")
+    ] = None,
+    executor: ExecutorOpt = "local",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted analysis.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Morris screening of every uncertain parameter, then Sobol indices of those it keeps."""
+    from .sensitivity import load_spec, run
+
+    s, params = load_spec(spec)
+    target = out or Path("out") / "sensitivity" / s.name
+    console = Console(stderr=True)
+    try:
+        table = run(
+            s,
+            params,
+            target,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            progress=progress,
+            console=console,
+        )
+    except KeyboardInterrupt:
+        console.print(f"interrupted; continue with --resume --out {target}")
+        raise SystemExit(130) from None
+    sob = table[(table["stage"] == "sobol") & (table["index"].isin(["S1", "ST"]))]
+    wide = sob.pivot_table(index=["outcome", "parameter"], columns="index", values="value")
+    Console().print(wide.round(3).to_string())
+    console.print(
+        f"wrote {target / 'indices.parquet'}, {target / 'indices.csv'}, "
+        f"{target / 'morris.png'} and {target / 'sobol.png'}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the uncertainty commands to the ``allegiance`` app."""
+    app.command("sensitivity")(_one_line_errors(sensitivity))
