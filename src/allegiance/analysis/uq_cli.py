@@ -58,6 +58,60 @@ def sensitivity(
     )
 
 
+def calibrate(
+    spec: Annotated[Path, typer.Argument(help="Calibration spec YAML (see docs/uncertainty.md).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: out/calibration/NAME).")
+    ] = None,
+    executor: ExecutorOpt = "local",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: Annotated[
+        bool, typer.Option(help="Continue from the last finished generation in --out.")
+    ] = False,
+    generations: Annotated[
+        int | None,
+        typer.Option(help="Stop after this many generations in all (default: the spec's)."),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Fit the uncertain parameters to the calibration targets by ABC-SMC; write the posterior."""
+    import pandas as pd
+
+    from ..errors import UserError
+    from .calibrate import load_spec, run
+
+    problem = load_spec(spec)
+    if generations is not None and generations < 1:
+        raise UserError(f"--generations: must be 1 or more (got {generations})")
+    target = out or Path("out") / "calibration" / problem.spec.name
+    console = Console(stderr=True)
+    try:
+        result = run(
+            problem,
+            target,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            generations=generations,
+            progress=progress,
+            console=console,
+        )
+    except KeyboardInterrupt:
+        console.print(f"interrupted; continue with --resume --out {target}")
+        raise SystemExit(130) from None
+    table = pd.read_csv(target / "summary.csv")
+    Console(width=160).print(table.round(4).to_string(index=False), markup=False)
+    rate = result.runs / max(result.seconds, 1e-9) * 60
+    console.print(
+        f"{result.generations} generations, {result.runs} runs this session in "
+        f"{result.seconds:.0f} s ({rate:.0f} runs/min); {result.failed} failed runs. "
+        f"Wrote {target}/posterior.parquet, summary.csv, generations.csv and figures."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the uncertainty commands to the ``allegiance`` app."""
     app.command("sensitivity")(_one_line_errors(sensitivity))
+    app.command("calibrate")(_one_line_errors(calibrate))
