@@ -39,10 +39,21 @@ def run_command(
         Path, typer.Option(help="Folder for timeseries.parquet and events.parquet.")
     ] = Path("out"),
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Calibration folder: run on a parameter set drawn from its posterior."),
+    ] = None,
 ) -> None:
     """Run one scenario, write Parquet tables and print a summary."""
     from .simulation import Simulation
 
+    draw = None
+    if posterior is not None:  # one posterior draw, chosen by the seed, under the user's --set
+        from .analysis.posterior import load as load_posterior
+        from .experiments.tasks import point_overrides
+
+        draw = load_posterior(posterior).draws(1, seed)[0]
+        set_ = [*point_overrides(draw), *(set_ or [])]
     sc = load(scenario, set_ or [])  # everything is validated before anything runs
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
@@ -75,6 +86,13 @@ def run_command(
         table.add_row(fig, val)
     console.print(table)
     console.print(f"wrote {folder / 'timeseries.parquet'} and {folder / 'events.parquet'}")
+    if draw is not None:
+        import json
+
+        (folder / "posterior_draw.json").write_text(json.dumps(draw, indent=1), encoding="utf-8")
+        console.print(
+            f"parameters drawn from {posterior} (seed {seed}): {folder / 'posterior_draw.json'}"
+        )
 
 
 def _register_extensions() -> None:

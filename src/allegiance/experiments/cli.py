@@ -97,6 +97,10 @@ def compare(
     csv: Annotated[
         Path | None, typer.Option(help="Also write the differences to this CSV.")
     ] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Calibration folder: replicate i of every arm runs on posterior draw i."),
+    ] = None,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
     from .compare import compare as run_compare
@@ -111,10 +115,14 @@ def compare(
         executor=executor,
         workers=workers,
         scheduler=scheduler,
+        posterior=posterior,
     )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
-        diffs, Path(scenarios[0]).stem, Console(width=None if sys.stdout.isatty() else 110)
+        diffs,
+        Path(scenarios[0]).stem,
+        Console(width=None if sys.stdout.isatty() else 110),
+        credible=posterior is not None,
     )
     failed = runs[runs["status"] != "ok"]
     for row in failed.head(5).itertuples():
