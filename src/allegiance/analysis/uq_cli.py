@@ -111,7 +111,53 @@ def calibrate(
     )
 
 
+def results_page(
+    sensitivity: Annotated[
+        Path | None, typer.Option(help="A finished `allegiance sensitivity` output folder.")
+    ] = None,
+    calibration: Annotated[
+        Path | None, typer.Option(help="A finished `allegiance calibrate` output folder.")
+    ] = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            help="With --calibration: posterior draws for the predictive check and the "
+            "counterfactuals (0: skip those runs)."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Master seed of the posterior runs.")] = 0,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override for the posterior runs, e.g. population.size=50000."),
+    ] = None,
+    workers: WorkersOpt = None,
+    doc: Annotated[Path, typer.Option(help="The page to rewrite.")] = Path("docs/results.md"),
+) -> None:
+    """Collect finished analyses into docs/results/ and regenerate docs/results.md from them."""
+    from ..errors import UserError
+    from . import results_page as rp
+
+    if draws < 0:
+        raise UserError(f"--draws: must be 0 or more (got {draws})")
+    if draws and calibration is None:
+        raise UserError("--draws goes with --calibration (the posterior to draw from)")
+    if not doc.is_file():
+        raise UserError(f"--doc {doc}: no such file")
+    data = rp.data_dir(doc)
+    if sensitivity is not None:
+        rp.collect_sensitivity(sensitivity, data)
+    if calibration is not None:
+        from .posterior import load
+
+        load(calibration)  # one line if it is not a calibration, before anything is copied
+        rp.collect_calibration(calibration, data)
+        if draws:
+            rp.run_posterior_checks(calibration, data, draws, seed, list(set_ or []), workers)
+    typer.echo(f"updated {rp.write(doc)} from {data}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the uncertainty commands to the ``allegiance`` app."""
     app.command("sensitivity")(_one_line_errors(sensitivity))
     app.command("calibrate")(_one_line_errors(calibrate))
+    app.command("results-page")(_one_line_errors(results_page))
