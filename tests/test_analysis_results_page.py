@@ -105,3 +105,9 @@ def test_cli_rewrites_only_between_the_markers(tmp_path: Path) -> None:
     assert doc.read_text(encoding="utf-8").startswith(head)
     assert main(["results-page", "--doc", str(doc), "--draws", "3"]) == 2
     assert main(["results-page", "--doc", str(doc), "--calibration", str(tmp_path)]) == 2
+
+
+def test_the_odd_states_the_split_of_the_targets_file() -> None:
+    text = rp.ODD.read_text(encoding="utf-8")
+    table = text.split(rp.ROLES_BEGIN, 1)[1].split(rp.ROLES_END, 1)[0].lstrip("\n")
+    assert table == rp.roles_markdown(), "regenerate: allegiance results-page"

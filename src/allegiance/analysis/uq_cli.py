@@ -154,6 +154,9 @@ def results_page(
         if draws:
             rp.run_posterior_checks(calibration, data, draws, seed, list(set_ or []), workers)
     typer.echo(f"updated {rp.write(doc)} from {data}")
+    odd = doc.parent / "ODD.md"
+    if odd.is_file() and rp.ROLES_BEGIN in odd.read_text(encoding="utf-8"):
+        typer.echo(f"updated the target roles in {rp.write_roles(odd)}")
 
 
 def register(app: typer.Typer) -> None:
