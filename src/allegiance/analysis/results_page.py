@@ -92,23 +92,32 @@ def run_posterior_checks(
     workers: int | None,
 ) -> None:
     """Posterior predictive validation and the counterfactuals on ``draws`` posterior draws."""
+    from rich.console import Console
+    from rich.progress import Progress
+
     from ..experiments.compare import compare
     from . import REFERENCE_SCENARIO
     from .predictive import predictive
     from .validate import validate
 
     data.mkdir(parents=True, exist_ok=True)
-    card = validate(
-        REFERENCE_SCENARIO,
-        replicates=draws,
-        seed=seed,
-        overrides=overrides or None,
-        workers=workers or 1,
-        executor="local" if (workers or 2) > 1 else "inprocess",
-        posterior=calibration,
-    )
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("posterior predictive check", total=draws)
+        card = validate(
+            REFERENCE_SCENARIO,
+            replicates=draws,
+            seed=seed,
+            overrides=overrides or None,
+            workers=workers or 1,
+            executor="local" if (workers or 2) > 1 else "inprocess",
+            posterior=calibration,
+            progress=lambda done: bar.update(task, completed=done),
+        )
     predictive(card).to_csv(data / PREDICTIVE, index=False)
     alts = sorted((REFERENCE_SCENARIO.parent / "counterfactuals").glob("*.yaml"))
+    Console(stderr=True).print(
+        f"counterfactuals: {len(alts) + 1} scenarios x {draws} posterior draws", highlight=False
+    )
     diffs, runs = compare(
         [REFERENCE_SCENARIO, *alts],
         replicates=draws,
