@@ -52,7 +52,7 @@ def test_synthetic_calibration_recovers_the_true_parameters(tmp_path: Path) -> N
 
 
 def test_resumed_and_pooled_calibrations_equal_the_uninterrupted_one(tmp_path: Path) -> None:
-    p = toy(population=15, generations=2)
+    p = toy(population=10, generations=2)
     cal.run(p, tmp_path / "whole", executor="inprocess", progress=False)
     cal.run(p, tmp_path / "cut", executor="inprocess", progress=False, generations=1)
     with pytest.raises(UserError, match="--resume"):
@@ -62,7 +62,7 @@ def test_resumed_and_pooled_calibrations_equal_the_uninterrupted_one(tmp_path: P
     whole = pd.read_parquet(tmp_path / "whole" / "posterior.parquet")
     pd.testing.assert_frame_equal(whole, pd.read_parquet(tmp_path / "cut" / "posterior.parquet"))
     pd.testing.assert_frame_equal(whole, pd.read_parquet(tmp_path / "pool" / "posterior.parquet"))
-    other = toy(population=15, generations=2, seed=6)
+    other = toy(population=10, generations=2, seed=6)
     with pytest.raises(UserError, match="another spec"):
         cal.run(other, tmp_path / "cut", executor="inprocess", progress=False, resume=True)
 
@@ -139,14 +139,13 @@ def test_tiny_model_calibration_end_to_end(tmp_path: Path) -> None:
 
     spec = yaml.safe_load((ROOT / "calibration" / "tiny.yaml").read_text(encoding="utf-8"))
     spec["base"] = str(ROOT / "scenarios" / "syria-2014-2016.yaml")
-    spec["population"] = 6
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     out = tmp_path / "out"
     args = ["calibrate", str(path), "--out", str(out), "--executor", "inprocess", "--no-progress"]
     assert main(args) == 0
     post = pd.read_parquet(out / "posterior.parquet")
-    assert set(spec["parameters"]) <= set(post.columns) and len(post) == 6
+    assert set(spec["parameters"]) <= set(post.columns) and len(post) == spec["population"]
     summary = pd.read_csv(out / "summary.csv")
     lo, hi = summary["prior_low"], summary["prior_high"]
     assert ((summary["ci90_low"] >= lo) & (summary["ci90_high"] <= hi)).all()

@@ -31,6 +31,7 @@ CALIBRATION = "calibration.json"
 PREDICTIVE = "predictive.csv"
 EFFECTS = "effects.csv"
 RUNINFO = "posterior_runs.json"
+NOTE = "note.md"
 FIGURES = {
     "sobol.png": "sensitivity",
     "morris.png": "sensitivity",
@@ -302,7 +303,9 @@ def _effects_section(data: Path) -> str:
 
 def render(data: Path) -> str:
     """The generated part of the page, from the tables in ``data``."""
-    parts = [
+    note = data / NOTE
+    parts = [note.read_text(encoding="utf-8").strip() + "\n"] if note.is_file() else []
+    parts += [
         "## 1. What drives exits",
         "",
         _sobol_section(data),

@@ -132,6 +132,10 @@ def results_page(
     ] = None,
     workers: WorkersOpt = None,
     doc: Annotated[Path, typer.Option(help="The page to rewrite.")] = Path("docs/results.md"),
+    note: Annotated[
+        str | None,
+        typer.Option(help="A note shown above the results (kept until replaced; '' removes it)."),
+    ] = None,
 ) -> None:
     """Collect finished analyses into docs/results/ and regenerate docs/results.md from them."""
     from ..errors import UserError
@@ -144,6 +148,12 @@ def results_page(
     if not doc.is_file():
         raise UserError(f"--doc {doc}: no such file")
     data = rp.data_dir(doc)
+    if note is not None:
+        data.mkdir(parents=True, exist_ok=True)
+        if note:
+            (data / rp.NOTE).write_text(note.strip() + "\n", encoding="utf-8")
+        else:
+            (data / rp.NOTE).unlink(missing_ok=True)
     if sensitivity is not None:
         rp.collect_sensitivity(sensitivity, data)
     if calibration is not None:
