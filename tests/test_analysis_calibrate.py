@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allegiance.analysis import calibrate as cal
 from allegiance.analysis import targets as tg
@@ -150,3 +152,24 @@ def test_tiny_model_calibration_end_to_end(tmp_path: Path) -> None:
     lo, hi = summary["prior_low"], summary["prior_high"]
     assert ((summary["ci90_low"] >= lo) & (summary["ci90_high"] <= hi)).all()
     assert main(args) == 2  # the folder holds a calibration: --resume or another --out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lo=st.floats(-1e6, 1e6, allow_nan=False),
+    width=st.floats(1e-3, 1e6),
+    value=st.floats(-1e7, 1e7, allow_nan=False),
+)
+def test_distance_terms_are_zero_only_where_the_target_is_met(
+    lo: float, width: float, value: float
+) -> None:
+    hi = lo + width
+    two, low, high = cal.Target("a", lo, hi), cal.Target("b", lo, None), cal.Target("c", None, hi)
+    for t in (two, low, high):
+        assert t.term(value) >= 0
+    assert (low.term(value) == 0) == (value >= lo)
+    assert (high.term(value) == 0) == (value <= hi)
+    if lo <= value <= hi:  # inside the range: at most one half-width from its midpoint
+        assert two.term(value) <= 1 + 1e-9
+    else:
+        assert two.term(value) >= 1 - 1e-9

@@ -267,11 +267,9 @@ class _Model:
         self.model = M()
 
 
-class ExecutorSampler:
-    """Factory for a pyabc Sampler that evaluates proposals in batches on our executors."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        return _make_sampler_class()(*args, **kwargs)
+def executor_sampler(*args: Any, **kwargs: Any) -> Any:
+    """A pyabc Sampler that evaluates proposals in batches on our executors (pyabc loads late)."""
+    return _make_sampler_class()(*args, **kwargs)
 
 
 def _make_sampler_class() -> type:
@@ -468,7 +466,7 @@ def run(
         disable=not progress,
     )
     holder = _Model()
-    sampler = ExecutorSampler(
+    sampler = executor_sampler(
         ex, problem.task, holder.model, spec.seed, bar, spec.max_runs or math.inf
     )
     abc = pyabc.ABCSMC(
