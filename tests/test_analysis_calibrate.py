@@ -131,7 +131,7 @@ def test_weighted_quantiles() -> None:
 
 
 def test_shipped_specs_load() -> None:
-    for name in ("default.yaml", "tiny.yaml"):
+    for name in ("default.yaml", "quick.yaml", "tiny.yaml"):
         p = cal.load_spec(ROOT / "calibration" / name)
         assert p.targets and p.params
 

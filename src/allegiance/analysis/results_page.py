@@ -78,7 +78,8 @@ def collect_calibration(folder: Path, data: Path) -> None:
     shutil.copyfile(folder / "generations.csv", data / GENERATIONS)
     meta = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
     keep = {k: meta.get(k) for k in ("name", "spec_hash", "spec", "parameters", "targets")}
-    (data / CALIBRATION).write_text(json.dumps(keep, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(keep, indent=1).replace(f"{ROOT}/", "")  # paths relative to the repository
+    (data / CALIBRATION).write_text(text + "\n", encoding="utf-8")
     for name, kind in FIGURES.items():
         if kind == "calibration" and (folder / name).is_file():
             shutil.copyfile(folder / name, data / name)
