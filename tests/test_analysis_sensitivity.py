@@ -66,18 +66,18 @@ def test_resume_reuses_finished_runs_and_gives_the_same_indices(tmp_path: Path) 
     assert len(load_runs(out / "sobol")) == 16 * 5
 
 
-def test_morris_keeps_the_influential_parameters() -> None:
+def test_morris_keeps_what_stands_out_of_each_outcomes_noise() -> None:
     rows = []
-    for outcome, effects in (
-        ("a", {"p": 10.0, "q": 0.5, "r": 2.0}),
-        ("b", {"p": 0.0, "q": 3.0, "r": 0.1}),
-    ):
+    quiet = {"p": 10.0, "q": 0.5, "r": 1.0, "s": 1.0, "t": 1.0}  # p stands out
+    noisy = {"p": 40.0, "q": 60.0, "r": 50.0, "s": 45.0, "t": 50.0}  # nothing stands out
+    for outcome, effects in (("a", quiet), ("b", noisy)):
         for name, ms in effects.items():
             rows.append({"parameter": name, "outcome": outcome, "index": "mu_star", "value": ms})
     morris = pd.DataFrame(rows)
-    assert sa.kept(morris, keep=5, threshold=0.25) == ["p", "q"]  # q is the top of outcome b
+    assert sa.kept(morris, keep=5, threshold=2.0) == ["p"]
+    assert sa.kept(morris, keep=5, threshold=1.1) == ["p", "q"]  # q: 60 / 50 on outcome b
     assert sa.kept(morris, keep=1, threshold=0.0) == ["p"]
-    assert sa.kept(morris, keep=5, threshold=0.15) == ["p", "q", "r"]
+    assert sa.kept(morris, keep=5, threshold=99.0) == ["p"]  # at least one
 
 
 def model_spec(**kw: object) -> dict[str, object]:

@@ -37,7 +37,9 @@ class MorrisStage(BaseModel):
     replicates: int = Field(1, ge=1, le=1000)
     keep: int = Field(8, ge=1, description="most parameters passed on to Sobol")
     threshold: float = Field(
-        0.1, ge=0, le=1, description="keep a parameter whose mu* is at least this share of the top"
+        2.0,
+        ge=0,
+        description="keep a parameter whose mu* is at least this multiple of the outcome's median mu*",
     )
 
 
@@ -254,16 +256,18 @@ def _row(
 
 
 def kept(morris: pd.DataFrame, keep: int, threshold: float) -> list[str]:
-    """Parameters Morris keeps: mu* at least ``threshold`` of the top mu* for some outcome.
+    """Parameters Morris keeps: mu* at least ``threshold`` times the outcome's median mu*.
 
-    mu* is compared within an outcome (units differ between outcomes); parameters are ranked by
-    their largest share over outcomes and at most ``keep`` of them are kept, at least one.
+    With many parameters most are nearly inert, so an outcome's median mu* is about what the
+    model's own noise gives any parameter; dividing by it keeps a noisy outcome (where every
+    parameter seems to matter a little) from crowding out the clear effects on a quiet one.
+    Parameters are ranked by their largest ratio over outcomes; at most ``keep``, at least one.
     """
     ms = morris[morris["index"] == "mu_star"]
-    top = ms.groupby("outcome")["value"].transform("max")
-    share = (ms["value"] / top.where(top > 0)).fillna(0.0)
+    floor = ms.groupby("outcome")["value"].transform("median")
+    ratio = (ms["value"] / floor.where(floor > 0)).fillna(0.0)
     best = (
-        share.groupby(ms["parameter"], sort=False).max().sort_values(ascending=False, kind="stable")
+        ratio.groupby(ms["parameter"], sort=False).max().sort_values(ascending=False, kind="stable")
     )
     chosen = [p for p, s in best.items() if s >= threshold][:keep]
     return chosen or list(best.index[:1])

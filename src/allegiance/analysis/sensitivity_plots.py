@@ -106,11 +106,12 @@ def sobol_figure(sobol: pd.DataFrame, path: Path) -> Path:
         )
         ax.set_title(outcome, fontsize=10)
         ax.set_xlabel("share of the outcome's variance")
-        ax.legend(fontsize=7, loc="lower right")
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.axis("off")
-    fig.suptitle("Sobol indices with bootstrap confidence intervals", fontsize=11)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.suptitle("Sobol indices with 95% bootstrap confidence intervals", fontsize=11)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
