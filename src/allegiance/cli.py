@@ -69,12 +69,23 @@ def run_command(
     force: Annotated[
         bool, typer.Option(help="Write into an --out folder that already holds files.")
     ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Calibration folder: run on a parameter set drawn from its posterior."),
+    ] = None,
 ) -> None:
     """Run one scenario, write Parquet tables and print a summary."""
     from .limits import check_finite
     from .outputs import check_folder, staged
     from .simulation import Simulation
 
+    draw = None
+    if posterior is not None:  # one posterior draw, chosen by the seed, under the user's --set
+        from .analysis.posterior import load as load_posterior
+        from .experiments.tasks import point_overrides
+
+        draw = load_posterior(posterior).draws(1, seed)[0]
+        set_ = [*point_overrides(draw), *(set_ or [])]
     sc = load(scenario, set_ or [], drop_event or None)  # all validated before anything runs
     check_folder(out, force)  # the results can be written: checked before the run, nothing made
     sim = Simulation(sc, seed)
@@ -107,6 +118,13 @@ def run_command(
         table.add_row(fig, val)
     console.print(table)
     console.print(f"wrote {folder / 'timeseries.parquet'} and {folder / 'events.parquet'}")
+    if draw is not None:
+        import json
+
+        (folder / "posterior_draw.json").write_text(json.dumps(draw, indent=1), encoding="utf-8")
+        console.print(
+            f"parameters drawn from {posterior} (seed {seed}): {folder / 'posterior_draw.json'}"
+        )
 
 
 def _register_extensions() -> None:
@@ -118,6 +136,7 @@ def _register_extensions() -> None:
         "allegiance.experiments.cli",
         "allegiance.docking.cli",
         "allegiance.plots.cli",
+        "allegiance.analysis.uq_cli",
     ):
         try:
             mod = import_module(module)

@@ -123,6 +123,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         set_: SetOpt = None,
         drop_event: DropOpt = None,
+        posterior: Annotated[
+            Path | None,
+            typer.Option(
+                "--posterior",
+                help="Calibration folder: replicate i runs on posterior draw i; adds the "
+                "posterior predictive check of the validation patterns.",
+            ),
+        ] = None,
     ) -> None:
         """Score a scenario against the stylized facts and public figures (data/targets.yaml)."""
         from rich.progress import Progress
@@ -151,8 +159,13 @@ def register(app: typer.Typer) -> None:
                 targets=targets_path,
                 workers=workers,
                 progress=lambda done: bar.update(task, completed=done),
+                posterior=posterior,
             )
         print_scorecard(card)
+        if posterior is not None:
+            from .predictive import predictive, print_predictive
+
+            print_predictive(predictive(card), card.n)
         if out is not None:
             write_file(out, card.runs.to_csv(index=False).encode("utf-8"))
             _provenance(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..experiments.executors import make_executor
+from ..experiments.tasks import RunItem, point_overrides
 from ..rng import child_seeds
-from ..scenario import Scenario, resolve
+from ..scenario import Scenario, from_dict, resolve
 from . import targets as tg
 from .markers import replace_between
 
@@ -28,16 +29,40 @@ def evaluate_seed(scenario: Scenario, seed: int, targets: tg.Targets) -> pd.Data
     return out
 
 
-def _runs(
-    scenario: Scenario, seeds: list[int], targets: tg.Targets, workers: int
-) -> Iterator[pd.DataFrame]:
-    """Evaluations in seed order; in a local process pool when workers > 1 (same results)."""
-    if workers <= 1:
-        for s in seeds:
-            yield evaluate_seed(scenario, s, targets)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(evaluate_seed, [scenario] * len(seeds), seeds, [targets] * len(seeds))
+@dataclass(frozen=True)
+class ScoreTask:
+    """An experiments task: run the scenario (with a point's parameters) and give every check."""
+
+    scenario: Scenario
+    targets: tg.Targets
+
+    def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
+        import allegiance
+
+        sc = self.scenario
+        if point:
+            sc = from_dict(sc.model_dump(), origin=sc.name, overrides=point_overrides(point))
+        out = tg.evaluate(self.targets, allegiance.run(sc, seed=seed))
+        return {f"{r.pattern}[{r.check}]": float(r.value) for r in out.itertuples()}
+
+
+def _frame(targets: tg.Targets, seed: int, values: dict[str, float]) -> pd.DataFrame:
+    rows = []
+    for p in targets.patterns:
+        for i, c in enumerate(p.checks):
+            v = values.get(f"{p.id}[{i}]", float("nan"))
+            rows.append(
+                {
+                    "seed": seed,
+                    "pattern": p.id,
+                    "kind": p.kind,
+                    "check": i,
+                    "statistic": c.statistic,
+                    "value": v,
+                    "holds": c.holds(v),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 @dataclass
@@ -114,8 +139,17 @@ def validate(
     targets: tg.Targets | str | Path | None = None,
     workers: int = 1,
     progress: Callable[[int], Any] | None = None,
+    posterior: str | Path | None = None,
+    executor: str | None = None,
 ) -> Scorecard:
-    """Run ``replicates`` runs (seeds from ``child_seeds(seed, replicates)``) and score them."""
+    """Run ``replicates`` runs (seeds from ``child_seeds(seed, replicates)``) and score them.
+
+    Runs go through the experiments executors (``executor``; default in-process for one worker,
+    else a local pool), and the results do not depend on which. With ``posterior`` replicate
+    ``i`` runs on posterior draw ``i``: the scorecard is then a posterior predictive check.
+    """
+    from .posterior import draws_for
+
     if replicates < 1:
         raise UserError(f"--replicates: {replicates}; must be at least 1")
     if workers < 1:
@@ -123,12 +157,25 @@ def validate(
     sc = resolve(scenario, overrides)
     tgt = targets if isinstance(targets, tg.Targets) else tg.load(targets or tg.PATH)
     seeds = child_seeds(seed, replicates)
-    frames = []
-    for i, frame in enumerate(_runs(sc, seeds, tgt, min(workers, replicates))):
-        frames.append(frame)
-        if progress is not None:
-            progress(i + 1)
-    return Scorecard(tgt, pd.concat(frames, ignore_index=True), sc.name)
+    draws = draws_for(posterior, replicates, seed)
+    task = ScoreTask(sc, tgt)
+    if draws is not None:  # a bad draw (parameter unknown to this scenario) fails here, once
+        resolve(sc, point_overrides(draws[0]))
+    items = [RunItem(i, draws[i] if draws else {}, s, task) for i, s in enumerate(seeds)]
+    kind = executor or ("inprocess" if min(workers, replicates) <= 1 else "local")
+    ex = make_executor(kind, min(workers, replicates) if kind != "inprocess" else None)
+    frames: dict[int, pd.DataFrame] = {}
+    try:
+        for rec in ex.map(items):
+            if rec.status != "ok":
+                raise UserError(f"replicate {rec.run_id} (seed {seeds[rec.run_id]}): {rec.error}")
+            frames[rec.run_id] = _frame(tgt, seeds[rec.run_id], rec.outcomes)
+            if progress is not None:
+                progress(len(frames))
+    finally:
+        ex.close()
+    runs = pd.concat([frames[i] for i in sorted(frames)], ignore_index=True)
+    return Scorecard(tgt, runs, sc.name)
 
 
 SCORE_BEGIN = "<!-- scorecard:begin -->"

@@ -156,6 +156,10 @@ def compare(
     force: Annotated[
         bool, typer.Option("--force", help="Write into an --out folder that holds files.")
     ] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Calibration folder: replicate i of every arm runs on posterior draw i."),
+    ] = None,
 ) -> None:
     """Compare scenarios: ALT - BASE for each outcome, with a 95% interval over paired replicates."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -193,10 +197,14 @@ def compare(
             series=SERIES if out is not None else (),
             progress=lambda done, total: bar.update(tid, completed=done, total=total),
             drop_events=drop_event or None,
+            posterior=posterior,
         )
     # Piped output gets a width that fits the table rather than rich's default of 80 columns.
     print_differences(
-        diffs, Path(scenarios[0]).stem, Console(width=None if sys.stdout.isatty() else 110)
+        diffs,
+        Path(scenarios[0]).stem,
+        Console(width=None if sys.stdout.isatty() else 110),
+        credible=posterior is not None,
     )
     failed = runs[runs["status"] != "ok"]
     for row in failed.head(5).itertuples():

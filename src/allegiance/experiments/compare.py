@@ -65,16 +65,21 @@ def run_arms(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], object] | None = None,
+    points: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """Run every arm ``replicates`` times with the same seeds; one row per run.
 
-    ``progress(done, total)`` is called after each finished run.
+    ``progress(done, total)`` is called after each finished run. ``points`` (one per replicate,
+    e.g. posterior draws) add parameters to replicate ``r`` of every arm, so arms stay paired by
+    draw as well as by seed.
     """
     if replicates < 1:
         raise UserError(f"--replicates: must be 1 or more (got {replicates})")
     seeds = child_seeds(seed, replicates)
     items = [
-        RunItem(i * replicates + r, arm.point, seeds[r], arm.task)
+        RunItem(
+            i * replicates + r, {**arm.point, **(points[r] if points else {})}, seeds[r], arm.task
+        )
         for i, arm in enumerate(arms)
         for r in range(replicates)
     ]
@@ -100,10 +105,23 @@ def run_arms(
     return pd.DataFrame(rows).sort_values(["arm", "replicate"], ignore_index=True)
 
 
+def credible_interval(diff: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Central ``level`` interval of paired differences over posterior draws."""
+    d = diff[np.isfinite(diff)]
+    if len(d) < 2:
+        return math.nan, math.nan
+    lo, hi = np.quantile(d, [0.5 - level / 2, 0.5 + level / 2])
+    return float(lo), float(hi)
+
+
 def differences(
-    runs: pd.DataFrame, base: str, outcomes: list[str], level: float = 0.95
+    runs: pd.DataFrame, base: str, outcomes: list[str], level: float = 0.95, credible: bool = False
 ) -> pd.DataFrame:
-    """For each other arm and outcome: base mean, alt mean, ALT - BASE and its interval."""
+    """For each other arm and outcome: base mean, alt mean, ALT - BASE and its interval.
+
+    The interval is a t interval of the mean difference, or with ``credible`` (runs on posterior
+    draws) the central quantiles of the paired differences: a credible interval of the effect.
+    """
     ok = runs[runs["status"] == "ok"]
     b = ok[ok["arm"] == base].set_index("replicate")
     rows = []
@@ -113,6 +131,8 @@ def differences(
         for name in outcomes:
             diff = (a.loc[common, name] - b.loc[common, name]).to_numpy(dtype=float)
             mean, lo, hi = paired_ci(diff, level)
+            if credible:
+                lo, hi = credible_interval(diff, level)
             rows.append(
                 {
                     "alt": arm,
@@ -149,11 +169,14 @@ def compare(
     series: tuple[str, ...] = (),
     progress: Callable[[int, int], object] | None = None,
     drop_events: list[str] | None = None,
+    posterior: str | Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run BASE and each ALT scenario with common seeds; return (differences, runs).
 
     With ``series`` (timeseries columns), each run row also holds those columns month by month
-    as ``column@YYYY-MM`` (see ``experiments.series``), for plots over time.
+    as ``column@YYYY-MM`` (see ``experiments.series``), for plots over time. With ``posterior``
+    (a calibration folder) replicate ``r`` of every arm runs on posterior draw ``r``, and the
+    intervals are credible intervals of the effect over the posterior.
     """
     from .. import load
     from .outcomes import OUTCOMES
@@ -185,6 +208,9 @@ def compare(
         return ModelTask(base, outs, ovr, drop)
 
     arms = [Arm(label, task(p), {}) for label, p in zip(labels, paths, strict=True)]
+    from ..analysis.posterior import draws_for
+
+    draws = draws_for(posterior, replicates, seed)
     runs = run_arms(
         arms,
         replicates,
@@ -193,8 +219,9 @@ def compare(
         workers=workers,
         scheduler=scheduler,
         progress=progress,
+        points=draws,
     )
-    return differences(runs, labels[0], names), runs
+    return differences(runs, labels[0], names, credible=draws is not None), runs
 
 
 def _percent(base: float, diff: float, lo: float, hi: float) -> dict[str, float]:
@@ -213,14 +240,17 @@ def _pct(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:+.1f}%"
 
 
-def print_differences(diffs: pd.DataFrame, base: str, console: Console | None = None) -> None:
+def print_differences(
+    diffs: pd.DataFrame, base: str, console: Console | None = None, credible: bool = False
+) -> None:
     """One rich table per ALT: outcome, means, difference and 95% interval."""
     console = console or Console()
     if diffs.empty:
         console.print("no differences to show (no outcome of any ALT ran)")
         return
+    how = "paired by posterior draw and seed, 95% credible" if credible else "paired by seed, 95% t"
     for alt, group in diffs.groupby("alt", sort=False):
-        t = Table(title=f"{alt} vs {base}: ALT - BASE, paired by seed, 95% t interval")
+        t = Table(title=f"{alt} vs {base}: ALT - BASE, {how} interval")
         t.add_column("outcome", no_wrap=True)
         for col in ("BASE", "ALT", "ALT - BASE", "95% CI", "change", "pairs"):
             t.add_column(col, justify="right", no_wrap=True)

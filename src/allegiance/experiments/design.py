@@ -60,6 +60,17 @@ def problem(spec: SweepSpec) -> dict[str, Any]:
     return {"num_vars": len(spec.factors), "names": list(spec.factors), "bounds": bounds}
 
 
+MORRIS_LEVELS = 4
+"""Grid levels of a Morris design (SALib's default; Saltelli et al. 2008 recommend 4)."""
+
+
+def morris_matrix(spec: SweepSpec) -> np.ndarray:
+    """Morris trajectories: ``samples`` trajectories of D+1 points (``SALib.sample.morris``)."""
+    from SALib.sample import morris
+
+    return morris.sample(problem(spec), spec.samples, num_levels=MORRIS_LEVELS, seed=spec.seed)
+
+
 def points(spec: SweepSpec) -> list[dict[str, Any]]:
     """All design points of a spec, in a fixed order (the order decides run ids and seeds)."""
     names = list(spec.factors)
@@ -72,6 +83,8 @@ def points(spec: SweepSpec) -> list[dict[str, Any]]:
         from SALib.sample import latin
 
         x = latin.sample(problem(spec), spec.samples, seed=spec.seed)
+    elif spec.design == "morris":
+        x = morris_matrix(spec)
     else:
         from SALib.sample import sobol
 

@@ -73,7 +73,7 @@ class SweepSpec(BaseModel):
     overrides: list[str] = Field(default_factory=list)
     drop_events: list[str] = Field(default_factory=list)
     factors: dict[str, Factor] = Field(default_factory=dict)
-    design: Literal["factorial", "lhs", "sobol"] = "factorial"
+    design: Literal["factorial", "lhs", "sobol", "morris"] = "factorial"
     samples: int = Field(16, ge=1, le=10_000_000)
     second_order: bool = False
     replicates: int = Field(1, ge=1, le=100_000)
@@ -114,10 +114,10 @@ class SweepSpec(BaseModel):
             raise ValueError("base: name the scenario file the sweep starts from")
         if self.design != "factorial" and not self.factors:
             raise ValueError(f"design {self.design!r} needs at least one factor")
-        if self.design == "sobol":
+        if self.design in ("sobol", "morris"):
             for path, f in self.factors.items():
                 if f.range is None and len(f.levels or []) < 2:
-                    raise ValueError(f"factors.{path}: sobol needs a range or 2+ levels")
+                    raise ValueError(f"factors.{path}: {self.design} needs a range or 2+ levels")
         return self
 
     def hash(self) -> str:
