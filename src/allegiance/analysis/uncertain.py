@@ -62,9 +62,17 @@ def is_integer(path: str) -> bool:
 
 
 def uncertain(scenario: Scenario | None = None) -> list[Uncertain]:
-    """Every numeric leaf of the schema that has a plausible range, in schema order."""
+    """Every numeric leaf of the schema that has a plausible range, in schema order.
+
+    Fields that the scenario's timeline sets are left out: they are dated policy, not uncertain
+    constants, and a value sampled for them would be undone by the event (and is refused).
+    """
+    sc = scenario or Scenario()
+    timed = {path for ev in sc.timeline for path in ev.set}
     rows = []
-    for p in table_of(scenario or Scenario()):
+    for p in table_of(sc):
+        if any(p.path == t or p.path.startswith(f"{t}.") for t in timed):
+            continue
         if p.plausible is None or isinstance(p.value, bool):
             continue
         if not isinstance(p.value, int | float):
