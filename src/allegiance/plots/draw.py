@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -250,6 +250,25 @@ def finish_axis(ax: Axes, title: str, ylabel: str, *, log: bool = False) -> None
             fontsize=8.5,
             frameon=False,
         )
+
+
+def save_each(
+    figures: dict[str, Callable[[Any], Figure]],
+    data: Any,
+    folder: str | Path,
+    formats: Sequence[str] = ("png", "svg"),
+) -> list[Path]:
+    """Draw every figure of ``figures`` from ``data`` into ``folder``; skip those it lacks data for."""
+    plt = pyplot()
+    written: list[Path] = []
+    for name, fn in figures.items():
+        try:
+            fig = fn(data)
+        except KeyError:
+            continue
+        written += save(fig, Path(folder) / name, formats)
+        plt.close(fig)
+    return written
 
 
 def save(fig: Figure, path: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:

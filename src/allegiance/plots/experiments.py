@@ -17,7 +17,7 @@ from .draw import (
     mark_events,
     month_ticks,
     pyplot,
-    save,
+    save_each,
     timeline,
     ymin_zero,
 )
@@ -238,13 +238,4 @@ def save_comparison_figures(
     comp: Comparison, folder: str | Path, formats: tuple[str, ...] = ("png", "svg")
 ) -> list[Path]:
     """Draw every comparison figure into ``folder``; skips the time panels if there are none."""
-    plt = pyplot()
-    written: list[Path] = []
-    for name, fn in COMPARISON_FIGURES.items():
-        try:
-            fig = fn(comp)
-        except KeyError:
-            continue
-        written += save(fig, Path(folder) / name, formats)
-        plt.close(fig)
-    return written
+    return save_each(COMPARISON_FIGURES, comp, folder, formats)

@@ -11,7 +11,16 @@ import pandas as pd
 
 from ..people import DRIVERS
 from .bands import QUANTILES
-from .draw import dates, finish_axis, mark_events, month_ticks, pyplot, save, timeline, ymin_zero
+from .draw import (
+    dates,
+    finish_axis,
+    mark_events,
+    month_ticks,
+    pyplot,
+    save_each,
+    timeline,
+    ymin_zero,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -351,13 +360,4 @@ def save_sweep_figures(
     sweep: Sweep, folder: str | Path, formats: tuple[str, ...] = ("png", "svg")
 ) -> list[Path]:
     """Draw every sweep figure into ``folder``; skips a figure the sweep lacks data for."""
-    plt = pyplot()
-    written: list[Path] = []
-    for name, fn in SWEEP_FIGURES.items():
-        try:
-            fig = fn(sweep)
-        except KeyError:
-            continue
-        written += save(fig, Path(folder) / name, formats)
-        plt.close(fig)
-    return written
+    return save_each(SWEEP_FIGURES, sweep, folder, formats)
