@@ -111,6 +111,7 @@ def _register_extensions() -> None:
         "allegiance.experiments.cli",
         "allegiance.docking.cli",
         "allegiance.plots.cli",
+        "allegiance.explore.cli",
     ):
         try:
             mod = import_module(module)
