@@ -103,7 +103,8 @@ class Explorer:
         self.run_button = pn.widgets.Button(name="Run", button_type="primary", width=100)
         self.cancel_button = pn.widgets.Button(name="Cancel", disabled=True, width=100)
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=440)
-        self.error = pn.pane.Markdown("", css_classes=["explore-error"], visible=False)
+        # plain text, never Markdown: the message must read exactly as the CLI prints it
+        self.error = pn.pane.Str("", css_classes=["explore-error"], visible=False)
         self.message = pn.pane.Markdown("", css_classes=["explore-message"])
         self.notes = pn.pane.Markdown("", css_classes=["explore-notes"])
         self.table = pn.pane.DataFrame(None, index=False, float_format="{:,.4g}".format)
