@@ -154,5 +154,5 @@ def test_a_bad_uploaded_file_shows_the_cli_one_line_error(page: object, tmp_path
     err = pg.locator(".explore-error", has_text="bad.yaml")  # type: ignore[attr-defined]
     err.wait_for(timeout=30_000)
     pg.screenshot(path=str(SHOTS / "bad-upload.png"))  # type: ignore[attr-defined]
-    assert err.inner_text().strip() == expected
+    assert err.locator("pre").first.inner_text().strip() == expected
     assert "\n" not in expected

@@ -26,7 +26,7 @@ from ..rng import child_seeds
 from ..scenario import Scenario, from_dict, load
 from .limits import Cancelled
 
-BASE, SETTING = "baseline", "setting"
+BASE, SETTING = "reference", "your setting"
 REFERENCE = Path(__file__).resolve().parents[3] / "scenarios" / "syria-2014-2016.yaml"
 
 
