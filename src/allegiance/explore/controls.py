@@ -39,7 +39,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 SHARE_SERIES = ("environment.border_openness", "environment.exit_welcome")
 """Series the schema bounds to 0-1 (its series validator, not a Field bound)."""
-SOFT_SPAN = 3.0  # without a schema bound, a slider reaches this many times the larger of value/range
+SOFT_SPAN = (
+    3.0  # without a schema bound, a slider reaches this many times the larger of value/range
+)
 
 
 @dataclass(frozen=True)

@@ -215,9 +215,10 @@ def run_folder(r: int, seed: int) -> str:
 def bundle(outcome: Outcome) -> bytes:
     """A zip: scenario.yaml, README.md (seeds and the command), Parquet outputs of every replicate."""
     buf = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="allegiance-explore-") as tmp, zipfile.ZipFile(
-        buf, "w", zipfile.ZIP_DEFLATED
-    ) as zf:
+    with (
+        tempfile.TemporaryDirectory(prefix="allegiance-explore-") as tmp,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
         zf.writestr("scenario.yaml", scenario_yaml(outcome.setting))
         lines = "\n".join(
             f"- replicate {r}: --seed {s}  ({run_folder(r, s)}/)"
@@ -227,8 +228,13 @@ def bundle(outcome: Outcome) -> bytes:
         zf.writestr(
             "README.md",
             README.format(
-                r0=0, s0=s0, d0=run_folder(0, s0), seed=outcome.seed, n=len(outcome.seeds),
-                lines=lines, base=outcome.baseline.name,
+                r0=0,
+                s0=s0,
+                d0=run_folder(0, s0),
+                seed=outcome.seed,
+                n=len(outcome.seeds),
+                lines=lines,
+                base=outcome.baseline.name,
             ),  # fmt: skip
         )
         zf.writestr("differences.csv", outcome.differences.to_csv(index=False))
