@@ -94,6 +94,12 @@ def test_move_a_lever_run_and_the_download_reproduces_the_plotted_data(
     page: object, tmp_path: Path
 ) -> None:
     pg = page
+    # hovering a lever's (?) shows the schema's unit, plausible range and source
+    pg.locator(".lever-help").first.hover()  # type: ignore[attr-defined]
+    pg.get_by_text("Plausible: 0.5 to 1").first.wait_for(timeout=10_000)  # type: ignore[attr-defined]
+    pg.screenshot(path=str(SHOTS / "hover.png"))  # type: ignore[attr-defined]
+    pg.mouse.move(1200, 1000)  # type: ignore[attr-defined]  # the tooltip goes, uncovering Run
+    pg.get_by_text("Plausible: 0.5 to 1").first.wait_for(state="hidden", timeout=10_000)  # type: ignore[attr-defined]
     size = _number_input(pg, "simulated people")
     size.fill("5000")  # type: ignore[attr-defined]
     size.press("Enter")  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from .limits import Cancelled, Gate, Limits  # noqa: E402
 DEFAULT_SIZE = 20_000  # simulated people: about half a second a run here
 DEFAULT_REPLICATES = 3
 DPI = 60
+MAX_UPLOAD = 1_000_000  # bytes: a scenario is a few kilobytes
 PANELS: tuple[tuple[str, str, str, float], ...] = (
     ("members", "Members, all origins", "members (people)", 1.0),
     ("members_syrian", "Syrian members", "members (people)", 1.0),
@@ -116,10 +117,11 @@ class Explorer:
         self.tabs = pn.Tabs(
             *[(t, pn.pane.PNG(None, sizing_mode="stretch_width")) for t in TABS],
             sizing_mode="stretch_width",
+            visible=False,  # until the first run
         )
         self.sidebar = pn.Column(sizing_mode="stretch_width")
         self.controls: dict[str, tuple[Lever, Any, Any]] = {}
-        self.event_boxes: dict[str, Any] = {}
+        self.event_boxes: dict[str, tuple[Any, Any, str]] = {}
         self._build_controls()
         self.run_button.on_click(lambda _e: self.press_run())
         self.cancel_button.on_click(lambda _e: self.cancel.set())
@@ -152,11 +154,19 @@ class Explorer:
         boxes = []
         self.event_boxes = {}
         for ev in self.base.timeline:
-            box = pn.widgets.Checkbox(name=f"{ev.month} {ev.id}", value=True)
+            if not ev.id:
+                continue  # only named events can be left out or moved
+            box = pn.widgets.Checkbox(name=ev.id, value=True, width=170)
+            month = pn.widgets.TextInput(value=ev.month, width=90)
             hover = pn.widgets.TooltipIcon(value=f"{ev.note}; sets {', '.join(ev.set)}")
-            self.event_boxes[ev.id] = box
-            boxes.append(pn.Row(box, hover))
-        items.append(pn.Card(*boxes, title="Timeline events (untick to leave out)", collapsed=True))
+            self.event_boxes[ev.id] = (box, month, ev.month)
+            boxes.append(pn.Row(box, month, hover))
+        items.append(
+            pn.Card(
+                *boxes, title="Timeline events (untick to leave out; edit a month to move)",
+                collapsed=True,
+            )
+        )  # fmt: skip
         self.sidebar.objects = items
 
     def setting(self) -> Setting:
@@ -167,7 +177,12 @@ class Explorer:
                 values[path] = float(w.value)
                 if month.value.strip():
                     months[path] = month.value.strip()
-        events = {i: None for i, box in self.event_boxes.items() if not box.value}
+        events: dict[str, str | None] = {}
+        for i, (box, month, was) in self.event_boxes.items():
+            if not box.value:
+                events[i] = None
+            elif month.value.strip() != was:
+                events[i] = month.value.strip()
         return Setting(values, months, events)
 
     # ------------------------------------------------------------------ run
@@ -220,6 +235,7 @@ class Explorer:
             self.table.object = headline(out)
             self.notes.object = "\n".join(f"- note: {n}" for n in out.notes)
             self.download.disabled = False
+            self.tabs.visible = True
             self.message.object = (
                 f"done: {len(out.seeds)} replicate(s) of {setting.population.size:,} simulated "
                 f"people per arm (seed {out.seed}); runs {t_run:.1f} s, run to plots "
@@ -252,6 +268,12 @@ class Explorer:
 
     def _on_upload(self, event: Any) -> None:
         if not event.new:
+            return
+        if len(event.new) > MAX_UPLOAD:
+            self.show_error(
+                f"{self.upload.filename}: too large for a scenario file "
+                f"({len(event.new):,} bytes; at most {MAX_UPLOAD:,})"
+            )
             return
         try:
             loaded = load_upload(self.upload.filename or "scenario.yaml", event.new)

@@ -64,7 +64,7 @@ class Lever:
         """Unit, plausible range and source, for the control's tooltip."""
         rng = f"{self.plausible[0]:g} to {self.plausible[1]:g}" if self.plausible else "not given"
         unit = f"× the scenario's series ({self.unit})" if self.kind == "scale" else self.unit
-        return f"{self.path}\nunit: {unit}\nplausible: {rng}\nsource: {self.source}"
+        return f"{self.path}. Unit: {unit}. Plausible: {rng}. Source: {self.source}"
 
 
 def _field(path: str) -> Any:
