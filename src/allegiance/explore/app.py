@@ -106,7 +106,13 @@ class Explorer:
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=440)
         # plain text, never Markdown: the message must read exactly as the CLI prints it
         self.error = pn.pane.Str("", css_classes=["explore-error"], visible=False)
-        self.message = pn.pane.Markdown("", css_classes=["explore-message"])
+        self.message = pn.pane.Markdown(
+            "Press **Run** to draw your setting beside the baseline.",
+            css_classes=["explore-message"],
+        )
+        self.heading = pn.pane.Markdown(
+            "### Headline outcomes: setting minus baseline, paired by seed", visible=False
+        )
         self.notes = pn.pane.Markdown("", css_classes=["explore-notes"])
         self.table = pn.pane.DataFrame(None, index=False, float_format="{:,.4g}".format)
         self.download = pn.widgets.FileDownload(
@@ -235,7 +241,7 @@ class Explorer:
             self.table.object = headline(out)
             self.notes.object = "\n".join(f"- note: {n}" for n in out.notes)
             self.download.disabled = False
-            self.tabs.visible = True
+            self.tabs.visible = self.heading.visible = True
             self.message.object = (
                 f"done: {len(out.seeds)} replicate(s) of {setting.population.size:,} simulated "
                 f"people per arm (seed {out.seed}); runs {t_run:.1f} s, run to plots "
@@ -303,7 +309,7 @@ class Explorer:
             self.message,
             self.notes,
             pn.Row(self.download, self.upload),
-            pn.pane.Markdown("### Headline outcomes: setting minus baseline, paired by seed"),
+            self.heading,
             self.table,
             self.tabs,
             sizing_mode="stretch_width",
