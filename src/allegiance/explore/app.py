@@ -332,7 +332,12 @@ def serve(host: str, port: int, limits: Limits, open_browser: bool = False) -> N
         port=port,
         show=open_browser,
         title="allegiance explorer",
-        websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+        # on the loopback only this machine's pages may connect; --public lets others in
+        websocket_origin=(
+            [f"localhost:{port}", f"127.0.0.1:{port}"]
+            if host in ("127.0.0.1", "localhost", "::1")
+            else ["*"]
+        ),
         threaded=True,
         print_url=True,
     )
