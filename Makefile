@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint bench-env clean chromium
+.PHONY: setup demo test bench lint bench-env clean chromium explore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/allegiance run scenarios/syria-2014-2016.yaml --seed 1 --out out/demo --force
 	$(BIN)/allegiance report out/demo
+
+# The explorer in the browser, on http://127.0.0.1:8765 (Ctrl-C stops it).
+explore: $(STAMP)
+	$(BIN)/allegiance explore
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -m "not slow"

@@ -137,6 +137,7 @@ def _register_extensions() -> None:
         "allegiance.docking.cli",
         "allegiance.plots.cli",
         "allegiance.analysis.uq_cli",
+        "allegiance.explore.cli",
     ):
         try:
             mod = import_module(module)

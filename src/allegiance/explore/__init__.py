@@ -1,0 +1,1 @@
+"""A local web explorer: move a lever, run beside the baseline, download what reproduces it."""

@@ -1,0 +1,116 @@
+"""Explorer engine and limits: paired runs through run_arms, cancel, download, upload, caps."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import allegiance
+from allegiance.errors import UserError
+from allegiance.explore.controls import Setting, setting_scenario
+from allegiance.explore.engine import (
+    BASE,
+    bundle,
+    compare_setting,
+    headline,
+    load_upload,
+    run_folder,
+    with_size,
+)
+from allegiance.explore.limits import Cancelled, Gate, Limits
+from allegiance.provenance import scenario_from_yaml
+from allegiance.scenario import load
+
+REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "syria-2014-2016.yaml"
+SIZE = 3_000
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    ref = load(REFERENCE)
+    setting, notes = setting_scenario(ref, Setting({"organization.pay.factor": 0.4}, {}, {}), SIZE)
+    return compare_setting(setting, with_size(ref, SIZE), 2, 7, notes=notes)
+
+
+def test_the_setting_runs_are_allegiance_run_with_the_replicate_seeds(outcome) -> None:
+    assert len(outcome.setting_runs) == len(outcome.baseline_runs) == 2
+    for seed, res in zip(outcome.seeds, outcome.setting_runs, strict=True):
+        again = allegiance.run(outcome.setting, seed=seed)
+        pd.testing.assert_frame_equal(again.timeseries, res.timeseries)
+    table = headline(outcome)
+    assert set(table["outcome"]) >= {"peak_members", "exits_total", "executions_total"}
+    peak = table.set_index("outcome").loc["peak_members", "setting"]
+    expected = sum(r.timeseries["members"].max() for r in outcome.setting_runs) / 2
+    assert peak == pytest.approx(expected)
+
+
+def test_the_baseline_is_run_once_per_resolution_and_seed(outcome) -> None:
+    other, _ = setting_scenario(
+        outcome.baseline, Setting({"organization.pay.factor": 0.9}, {}, {}), SIZE
+    )
+    second = compare_setting(other, outcome.baseline, 2, 7)
+    assert second.baseline_runs is outcome.baseline_runs
+    assert list(second.runs["arm"]).count(BASE) == 2
+
+
+def test_cancel_stops_the_run(outcome) -> None:
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        compare_setting(outcome.setting, outcome.baseline, 1, 99, cancel=stop)
+
+
+def test_the_download_holds_the_scenario_seeds_and_parquet(outcome) -> None:
+    with zipfile.ZipFile(io.BytesIO(bundle(outcome))) as zf:
+        names = set(zf.namelist())
+        sc = scenario_from_yaml(zf.read("scenario.yaml").decode())
+        assert sc == outcome.setting
+        readme = zf.read("README.md").decode()
+        for r, seed in enumerate(outcome.seeds):
+            assert f"--seed {seed}" in readme
+            table = pd.read_parquet(
+                io.BytesIO(zf.read(f"{run_folder(r, seed)}/timeseries.parquet"))
+            )
+            pd.testing.assert_frame_equal(table, outcome.setting_runs[r].timeseries)
+    assert {"differences.csv", "runs.csv"} <= names
+
+
+def test_an_upload_is_checked_like_the_cli(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as err:
+        load_upload("my scenario.yaml", b"organization:\n  pay:\n    factor: 2\n")
+    assert str(err.value).startswith("my_scenario.yaml: organization.pay.factor:")
+    with pytest.raises(UserError, match=r"^x.yaml: broken YAML at line \d+"):
+        load_upload("x.yaml", b"a: [\n")
+    ok = load_upload("ref.yaml", REFERENCE.read_bytes())
+    assert ok == load(REFERENCE)
+
+
+def test_limits_cap_size_and_replicates() -> None:
+    lim = Limits(max_size=50_000, max_replicates=4)
+    lim.check(20_000, 4)
+    with pytest.raises(UserError, match=r"population.size: must be 1,000 to 50,000"):
+        lim.check(60_000, 1)
+    with pytest.raises(UserError, match="replicates: must be 1 to 4"):
+        lim.check(20_000, 5)
+
+
+def test_one_run_per_session_and_queued_slots() -> None:
+    gate = Gate(1)
+    gate.enter("a")
+    with pytest.raises(UserError, match="still going"):
+        gate.enter("a")
+    gate.wait_slot(threading.Event())
+    gate.enter("b")
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(Cancelled):  # b waits behind a, and gives up when cancelled
+        gate.wait_slot(cancelled)
+    gate.leave("a", had_slot=True)
+    gate.wait_slot(threading.Event())
+    gate.leave("b", had_slot=True)
+    assert not gate.busy("a") and not gate.busy("b")
