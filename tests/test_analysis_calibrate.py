@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -151,6 +152,9 @@ def test_tiny_model_calibration_end_to_end(tmp_path: Path) -> None:
     summary = pd.read_csv(out / "summary.csv")
     lo, hi = summary["prior_low"], summary["prior_high"]
     assert ((summary["ci90_low"] >= lo) & (summary["ci90_high"] <= hi)).all()
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["command"] == "calibrate" and prov["seed"] == spec.get("seed", 0)
+    assert yaml.safe_load(prov["spec_yaml"]) == spec
     assert main(args) == 2  # the folder holds a calibration: --resume or another --out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -140,6 +141,8 @@ def test_cli_runs_the_model_end_to_end(tmp_path: Path) -> None:
     assert set(table["parameter"]) == {"leaving.commitment", "combat.base"}
     assert len(load_runs(out / "morris", status="ok")) == 2 * 3
     assert len(load_runs(out / "sobol", status="ok")) == 4 * 4
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["command"] == "sensitivity" and prov["sources"] == [str(spec)]
     # a second run without --resume refuses to mix analyses
     assert main(["sensitivity", str(spec), "--out", str(out), "--executor", "inprocess"]) == 2
 

@@ -17,6 +17,15 @@ SchedulerOpt = Annotated[
 ]
 
 
+def _provenance(target: Path, command: str, spec: Path, seed: int, resumed: bool) -> None:
+    """Record what produced an analysis folder: the spec's text, seed, version and commit."""
+    from .. import provenance as pv
+
+    prov = pv.record(command, seed=seed, sources=[spec], spec_yaml=spec.read_text(encoding="utf-8"))
+    prov["resumed"] = resumed
+    pv.write(target, prov)
+
+
 def sensitivity(
     spec: Annotated[Path, typer.Argument(help="Sensitivity spec YAML (see docs/uncertainty.md).")],
     out: Annotated[
@@ -49,6 +58,7 @@ def sensitivity(
     except KeyboardInterrupt:
         console.print(f"interrupted; continue with --resume --out {target}")
         raise SystemExit(130) from None
+    _provenance(target, "sensitivity", spec, s.seed, resume)
     sob = table[(table["stage"] == "sobol") & (table["index"].isin(["S1", "ST"]))]
     wide = sob.pivot_table(index=["outcome", "parameter"], columns="index", values="value")
     Console().print(wide.round(3).to_string())
@@ -101,6 +111,7 @@ def calibrate(
     except KeyboardInterrupt:
         console.print(f"interrupted; continue with --resume --out {target}")
         raise SystemExit(130) from None
+    _provenance(target, "calibrate", spec, problem.spec.seed, resume)
     table = pd.read_csv(target / "summary.csv")
     Console(width=160).print(table.round(4).to_string(index=False), markup=False)
     rate = result.runs / max(result.seconds, 1e-9) * 60
