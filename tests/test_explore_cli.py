@@ -16,6 +16,7 @@ from allegiance.explore.cli import server_command
         (["--host", "0.0.0.0"], "binds to 127.0.0.1 unless given --public"),
         (["--port", "70000"], "--port: must be 0 to 65535"),
         (["--max-size", "0"], "--max-size: must be 1 or more"),
+        (["--posterior", "/nonexistent"], "--posterior /nonexistent: not a calibration"),
     ],
 )
 def test_bad_options_are_one_line_and_start_nothing(

@@ -114,3 +114,49 @@ def test_one_run_per_session_and_queued_slots() -> None:
     gate.wait_slot(threading.Event())
     gate.leave("b", had_slot=True)
     assert not gate.busy("a") and not gate.busy("b")
+
+
+def _posterior(folder: Path, values: list[float]) -> Path:
+    """A calibration folder holding a posterior of ``combat.base`` with equal weights."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"combat.base": values, "weight": [1.0] * len(values)}).to_parquet(
+        folder / "posterior.parquet"
+    )
+    meta = {"parameters": [{"path": "combat.base", "integer": False}]}
+    (folder / "calibration.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def test_a_posterior_baseline_runs_replicate_i_on_draw_i(tmp_path: Path) -> None:
+    from allegiance.analysis.posterior import draws_for
+
+    post = _posterior(tmp_path / "cal", [0.01, 0.04])
+    ref = with_size(load(REFERENCE), SIZE)
+    setting, notes = setting_scenario(ref, Setting({"organization.pay.factor": 0.4}, {}, {}), SIZE)
+    out = compare_setting(setting, ref, 2, 5, notes=notes, posterior=post)
+    draws = draws_for(post, 2, 5)
+    assert out.draws == draws
+    for r, seed in enumerate(out.seeds):
+        drawn = f"combat.base={draws[r]['combat.base']}"
+        for arm, scenario, runs in (
+            ("baseline", ref, out.baseline_runs),
+            ("setting", setting, out.setting_runs),
+        ):
+            assert runs[r].scenario.combat.base == draws[r]["combat.base"], arm
+            again = allegiance.run(
+                load(REFERENCE, [f"population.size={SIZE}", drawn]) if arm == "baseline" else
+                runs[r].scenario,
+                seed=seed,
+            )  # fmt: skip
+            pd.testing.assert_frame_equal(again.timeseries, runs[r].timeseries)
+    # the download says how to rerun a replicate on its draw, and carries that scenario
+    with zipfile.ZipFile(io.BytesIO(bundle(out))) as zf:
+        assert "posterior draws" in zf.read("README.md").decode()
+        folder = run_folder(1, out.seeds[1])
+        sc = scenario_from_yaml(zf.read(f"{folder}/scenario.yaml").decode())
+        assert sc.combat.base == draws[1]["combat.base"]
+    # a plain baseline is not taken from the posterior run's cache
+    plain = compare_setting(setting, ref, 2, 5)
+    assert plain.draws is None and plain.baseline_runs is not out.baseline_runs

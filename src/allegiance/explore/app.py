@@ -6,6 +6,7 @@ import io
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -24,6 +25,7 @@ from .engine import (  # noqa: E402
     compare_setting,
     headline,
     load_upload,
+    posterior_path,
     reference_path,
     with_size,
 )
@@ -231,7 +233,7 @@ class Explorer:
 
             out = compare_setting(
                 setting, baseline, int(self.replicates.value), int(self.seed.value),
-                notes=notes, progress=report, cancel=self.cancel,
+                notes=notes, progress=report, cancel=self.cancel, posterior=posterior_path(),
             )  # fmt: skip
             t_run = time.perf_counter() - t0
             active = self.tabs.active
@@ -294,9 +296,16 @@ class Explorer:
     # ------------------------------------------------------------------ page
     def page(self) -> Any:
         """The whole page."""
+        post = posterior_path()
+        baseline = (
+            f"the reference scenario on posterior draws of `{Path(post).name}`, replicate i on "
+            "draw i, so the intervals are credible intervals"
+            if post
+            else "the reference scenario"
+        )
         intro = pn.pane.Markdown(
             "## allegiance explorer\nMove a lever, press **Run**, and compare your setting "
-            "(blue) with the baseline (black: the reference scenario) over the same seeds. A "
+            f"(blue) with the baseline (black: {baseline}) over the same seeds. A "
             "tool for understanding why people leave an armed group (Revkin & Mhidi, "
             "*Quitting ISIS*, Foreign Affairs, 2016).",
             sizing_mode="stretch_width",

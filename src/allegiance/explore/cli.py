@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,6 +41,10 @@ def explore_command(
         int, typer.Option(help="Sessions whose runs go at once; the others wait their turn.")
     ] = Limits.max_concurrent,
     open_browser: Annotated[bool, typer.Option("--open", help="Open a browser tab.")] = False,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Calibration folder: the baseline becomes an ensemble of its posterior."),
+    ] = None,
 ) -> None:
     """Open the explorer: levers, Run, plots beside the baseline, download and load (a web page)."""
     if host not in LOOPBACK and not public:
@@ -50,8 +55,13 @@ def explore_command(
                         ("--max-concurrent", max_concurrent)):  # fmt: skip
         if value < 1:
             raise UserError(f"{name}: must be 1 or more (got {value})")
+    if posterior is not None:
+        from ..analysis.posterior import load as load_posterior
+
+        load_posterior(posterior)  # not a calibration: one line now, not an error in the page
     env = {
         **os.environ,
+        "ALLEGIANCE_EXPLORE_POSTERIOR": str(posterior.resolve()) if posterior else "",
         "ALLEGIANCE_EXPLORE_MAX_SIZE": str(max_size),
         "ALLEGIANCE_EXPLORE_MAX_REPLICATES": str(max_replicates),
         "ALLEGIANCE_EXPLORE_MAX_CONCURRENT": str(max_concurrent),

@@ -30,6 +30,13 @@ BASE, SETTING = "reference", "your setting"
 REFERENCE = Path(__file__).resolve().parents[3] / "scenarios" / "syria-2014-2016.yaml"
 
 
+def posterior_path() -> str | None:
+    """The calibration whose posterior the baseline is drawn from (ALLEGIANCE_EXPLORE_POSTERIOR)."""
+    import os
+
+    return os.environ.get("ALLEGIANCE_EXPLORE_POSTERIOR") or None
+
+
 def reference_path() -> Path:
     """The reference scenario: the repository's, or the one named by ALLEGIANCE_EXPLORE_BASELINE."""
     import os
@@ -51,13 +58,24 @@ class ExploreTask:
 
     def __call__(self, point: dict[str, Any], seed: int) -> dict[str, float]:
         from .. import run
+        from ..experiments.tasks import point_overrides
 
         def step(done: int, total: int) -> None:
             self.on_month()
             if self.cancel.is_set():
                 raise Cancelled()
 
-        results = run(self.scenario, seed=seed, on_step=step)
+        # a posterior draw (the point) sets its parameters on top of the scenario
+        scenario = (
+            from_dict(
+                self.scenario.model_dump(mode="json", exclude_computed_fields=True),
+                origin=self.scenario.name,
+                overrides=point_overrides(point),
+            )
+            if point
+            else self.scenario
+        )
+        results = run(scenario, seed=seed, on_step=step)
         self.kept[seed] = results
         return compute(results, DEFAULT_OUTCOMES)
 
@@ -76,6 +94,7 @@ class Outcome:
     differences: pd.DataFrame
     notes: list[str]
     seconds: float
+    draws: list[dict[str, Any]] | None = None  # posterior draw of each replicate, if any
 
     def comparison(self) -> Comparison:
         """The runs as a ``Comparison`` (for ``plots.comparison_timeseries``)."""
@@ -93,8 +112,11 @@ _baselines_lock = threading.Lock()
 KEEP_BASELINES = 4
 
 
-def _key(scenario: Scenario, seed: int, replicates: int) -> tuple[str, int, int, int]:
-    digest = hashlib.sha256(scenario_yaml(scenario).encode()).hexdigest()
+def _key(
+    scenario: Scenario, seed: int, replicates: int, posterior: str | Path | None = None
+) -> tuple[str, int, int, int]:
+    text = scenario_yaml(scenario) + f"\nposterior: {posterior}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return digest, scenario.population.size, seed, replicates
 
 
@@ -112,15 +134,21 @@ def compare_setting(
     notes: list[str] | None = None,
     progress: Callable[[float], None] | None = None,
     cancel: threading.Event | None = None,
+    posterior: str | Path | None = None,
 ) -> Outcome:
     """Run the setting and the baseline with the same seeds (``run_arms``, in process).
 
     The baseline's runs are kept for the next request with the same resolution and seeds, so a
-    second setting only runs its own arm. ``progress(share)`` is called month by month.
+    second setting only runs its own arm. ``progress(share)`` is called month by month. With a
+    ``posterior`` (a calibration folder), replicate ``r`` of both arms runs on posterior draw
+    ``r``: the baseline is a posterior ensemble and the intervals are credible intervals.
     """
+    from ..analysis.posterior import draws_for
+
     t0 = time.perf_counter()
     cancel = cancel or threading.Event()
-    key = _key(baseline, seed, replicates)
+    draws = draws_for(posterior, replicates, seed)
+    key = _key(baseline, seed, replicates, posterior)
     with _baselines_lock:
         cached = _baselines.get(key)
     n_arms = 1 if cached else 2
@@ -142,7 +170,7 @@ def compare_setting(
         arms.append(arm)
     arm, tasks[SETTING] = _arm(SETTING, setting, tick, cancel)
     arms.append(arm)
-    runs = run_arms(arms, replicates, seed, executor="inprocess", progress=finished)
+    runs = run_arms(arms, replicates, seed, executor="inprocess", progress=finished, points=draws)
     failed = runs[runs["status"] != "ok"]
     if len(failed):
         raise UserError(f"a run failed: {failed['error'].iloc[0]}")
@@ -157,7 +185,7 @@ def compare_setting(
     else:
         base_runs, base_rows = cached
         runs = pd.concat([base_rows, runs], ignore_index=True)
-    diffs = differences(runs, BASE, list(DEFAULT_OUTCOMES))
+    diffs = differences(runs, BASE, list(DEFAULT_OUTCOMES), credible=draws is not None)
     return Outcome(
         setting,
         baseline,
@@ -169,6 +197,7 @@ def compare_setting(
         diffs,
         list(notes or []),
         time.perf_counter() - t0,
+        draws,
     )
 
 
@@ -204,6 +233,12 @@ Master seed {seed}, {n} replicates; replicate seeds (child_seeds of the master s
 
 differences.csv: the setting minus the baseline ({base}), paired by seed, with 95% intervals.
 runs.csv: the headline outcomes of every run of both arms.
+{posterior}"""
+
+POSTERIOR_NOTE = """
+The baseline and the setting ran on posterior draws (replicate i on draw i): each replicate's
+scenario.yaml holds the setting with its draw, so rerun a replicate with
+    allegiance run {d0}/scenario.yaml --seed {s0} --out rerun
 """
 
 
@@ -235,13 +270,17 @@ def bundle(outcome: Outcome) -> bytes:
                 n=len(outcome.seeds),
                 lines=lines,
                 base=outcome.baseline.name,
+                posterior=POSTERIOR_NOTE.format(d0=run_folder(0, s0), s0=s0)
+                if outcome.draws
+                else "",
             ),  # fmt: skip
         )
         zf.writestr("differences.csv", outcome.differences.to_csv(index=False))
         zf.writestr("runs.csv", outcome.runs.to_csv(index=False))
         for r, (s, res) in enumerate(zip(outcome.seeds, outcome.setting_runs, strict=True)):
             folder = Path(tmp) / run_folder(r, s)
-            res.to_parquet(folder, record("explore", scenario=outcome.setting, seed=s))
+            drawn = outcome.draws[r] if outcome.draws else None
+            res.to_parquet(folder, record("explore", scenario=res.scenario, seed=s, draw=drawn))
             for f in sorted(folder.iterdir()):
                 zf.write(f, f"{run_folder(r, s)}/{f.name}")
     return buf.getvalue()
