@@ -20,8 +20,8 @@ def spec(base: Path, runs: int, size: int = 20_000) -> SweepSpec:
             "name": "bench",
             "base": str(base),
             "overrides": [f"population.size={size}"],
-            # the timeline also sets both factors; a factor would be refused without this
-            "drop_events": ["pay-cut", "executions-rise"],
+            # the timeline also sets enforcement; a factor would be refused without this
+            "drop_events": ["executions-rise"],
             "design": "lhs",
             "samples": runs // 2,
             "replicates": 2,
