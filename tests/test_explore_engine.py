@@ -145,6 +145,10 @@ def test_a_posterior_baseline_runs_replicate_i_on_draw_i(tmp_path: Path) -> None
             ("setting", setting, out.setting_runs),
         ):
             assert runs[r].scenario.combat.base == draws[r]["combat.base"], arm
+            # apart from the drawn parameter, each arm keeps its own scenario
+            got, expected = runs[r].scenario.model_dump(), scenario.model_dump()
+            expected["combat"]["base"] = got["combat"]["base"]
+            assert got == expected, arm
             again = allegiance.run(
                 load(REFERENCE, [f"population.size={SIZE}", drawn]) if arm == "baseline" else
                 runs[r].scenario,
