@@ -224,6 +224,7 @@ def _kernel(
     grievance,
     circle,
     pull,
+    bound,
     out_idx,
     out_motive,
 ):
@@ -235,6 +236,10 @@ def _kernel(
     oldest_allowed = int(v[MONTH]) - 12 * int(v[MIN_AGE])  # born on or before this month
     adult_born = int(v[MONTH]) - 12 * 18  # born on or before this month: 18 or older
     for i in range(status.shape[0]):
+        # nobody's chance exceeds the bound, so a uniform at or above it rejects whoever this is
+        # (most people, most months) without reading any of their traits: same draws, same joiners
+        if u[i] >= bound:
+            continue
         f = flags[i]
         if status[i] != 0 or f & 16:
             continue
@@ -273,6 +278,36 @@ def _kernel(
     return n_out
 
 
+def join_bound(
+    v: np.ndarray,
+    econ: np.ndarray,
+    t_ideo: np.ndarray,
+    t_rev: np.ndarray,
+    t_opp: np.ndarray,
+    friend_pull: np.ndarray,
+) -> float:
+    """An upper bound on anyone's chance of joining this month (the kernel's hazard total).
+
+    Each hazard term is at most its table's largest entry, so their sum times presence and the
+    largest friend pull bounds the total, and 1 - exp(-total) <= total. The relative margin
+    covers rounding in any order of summation; 2.0 (no uniform reaches it) where a bound cannot
+    be trusted.
+    """
+    presence = float(v[PRESENCE])
+    if not presence > 0.0 or friend_pull.size == 0:
+        return 2.0
+    top = (
+        max(float(t_ideo.max()), 0.0)
+        + max(float(v[CHILD]) / presence, 0.0)
+        + max(float(v[CRIM]), 0.0)
+        + max(float(econ.max()), 0.0)
+        + max(float(t_rev.max()), 0.0)
+        + max(float(t_opp.max()), 0.0)
+    )
+    bound = top * presence * max(float(friend_pull.max()), 0.0) * (1.0 + 1e-9)
+    return bound if np.isfinite(bound) else 2.0
+
+
 def circle_pull(people: People, members: np.ndarray, circle_size: np.ndarray) -> np.ndarray:
     """Share of each friendship circle already inside the group (pulls friends in)."""
     inside = np.bincount(people.circle[members], minlength=circle_size.size).astype(np.float32)
@@ -291,13 +326,16 @@ def join(
     """Draw this month's local joiners; returns (indices, motives). Status is not changed here."""
     v = parameters(month, pay_factor)
     t_ideo, t_rev, t_opp = trait_tables(v)
+    econ = economic_table(v, best_alternative(month))
+    friend_pull = np.exp(v[FRIENDS] * pull).astype(np.float32)
+    bound = join_bound(v, econ, t_ideo, t_rev, t_opp, friend_pull)
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
         rng,
         rng.random(people.size, dtype=np.float32),
         v,
-        economic_table(v, best_alternative(month)),
+        econ,
         t_ideo,
         t_rev,
         t_opp,
@@ -308,7 +346,8 @@ def join(
         packed.ideology,
         packed.grievance,
         people.circle,
-        np.exp(v[FRIENDS] * pull).astype(np.float32),
+        friend_pull,
+        bound,
         out_idx,
         out_motive,
     )

@@ -1,0 +1,65 @@
+"""Speed-ups that must not change a single draw: each fast path against the plain one."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allegiance import Simulation
+from allegiance.mechanisms import joining
+from helpers import small
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    months=st.integers(0, 30),
+    friends=st.floats(0.0, 8.0),
+    pull_scale=st.floats(0.0, 1.0),
+)
+def test_joining_bound_rejects_nobody_who_would_join(
+    seed: int, months: int, friends: float, pull_scale: float
+) -> None:
+    sim = Simulation(small(f"joining.friends={friends}", size=5_000, end="2016-06"), seed)
+    for _ in range(months):
+        sim.step()
+    month = sim.calendar[sim.t]
+    pull = np.random.default_rng(seed).random(sim.n_circles).astype(np.float32) * pull_scale
+    rng = np.random.default_rng(seed)
+
+    def draw() -> tuple[np.ndarray, np.ndarray, dict]:
+        r = copy.deepcopy(rng)
+        idx, motive = joining.join(sim.people, month, 0.8, pull, r, 5_000, sim.join_traits)
+        return idx, motive, r.bit_generator.state
+
+    fast = draw()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(joining, "join_bound", lambda *a: 2.0)  # no uniform reaches 2: no skip
+        plain = draw()
+    np.testing.assert_array_equal(fast[0], plain[0])
+    np.testing.assert_array_equal(fast[1], plain[1])
+    assert fast[2] == plain[2]  # the stream is left in the same state
+
+
+def test_joining_bound_is_tight_enough_to_skip_most_people() -> None:
+    sim = Simulation(small(size=5_000), 1)
+    month = sim.calendar[12]
+    v = joining.parameters(month, 1.0)
+    econ = joining.economic_table(v, joining.best_alternative(month))
+    bound = joining.join_bound(v, econ, *joining.trait_tables(v), np.ones(3, np.float32))
+    assert 0 < bound < 0.1
+
+
+def test_joining_bound_gives_up_where_it_cannot_be_trusted() -> None:
+    sim = Simulation(small(size=5_000), 1)
+    v = joining.parameters(sim.calendar[0], 1.0)
+    tables = joining.trait_tables(v)
+    econ = np.ones(4)
+    v[joining.PRESENCE] = 0.0
+    assert joining.join_bound(v, econ, *tables, np.ones(3, np.float32)) == 2.0
+    v[joining.PRESENCE] = 1.0
+    assert joining.join_bound(v, econ, *tables, np.full(3, np.inf, np.float32)) == 2.0
