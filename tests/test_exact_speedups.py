@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from allegiance import Simulation
 from allegiance.mechanisms import joining
+from allegiance.simulation import Roster
 from helpers import small
 
 
@@ -63,3 +64,35 @@ def test_joining_bound_gives_up_where_it_cannot_be_trusted() -> None:
     assert joining.join_bound(v, econ, *tables, np.ones(3, np.float32)) == 2.0
     v[joining.PRESENCE] = 1.0
     assert joining.join_bound(v, econ, *tables, np.full(3, np.inf, np.float32)) == 2.0
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    size=st.integers(2_000, 10_000),
+    accept=st.floats(0.0, 1.0),
+    surrenders=st.floats(0.0, 0.05),
+)
+def test_kept_roster_equals_a_fresh_scan_every_month(
+    seed: int, size: int, accept: float, surrenders: float
+) -> None:
+    sim = Simulation(
+        small(
+            f"organization.amnesty.accept={accept}",
+            f"organization.amnesty.surrenders={surrenders}",
+            size=size,
+            end="2016-12",
+            drop=("surrenders",),
+        ),
+        seed,
+    )
+    moved = 0
+    while not sim.done:
+        sim.step()
+        kept, fresh = sim.roster, Roster.scan(sim.people, sim.first_foreign)
+        np.testing.assert_array_equal(kept.members, fresh.members)
+        np.testing.assert_array_equal(kept.trainees, fresh.trainees)
+        np.testing.assert_array_equal(kept.census, fresh.census)
+        assert kept.foreign_civilians == fresh.foreign_civilians
+        moved += int(fresh.census[1:].sum())
+    assert moved > 0

@@ -101,6 +101,36 @@ class OrgState:
     foreign_arrived: int  # simulated foreign members ever, initial ones included
 
 
+@dataclass
+class Roster:
+    """Who is inside and how many are in each status, kept up to date month by month.
+
+    Equal at every month's end to a fresh scan of the population (``Roster.scan``); the
+    simulation moves people between statuses only through ``move``.
+    """
+
+    members: np.ndarray  # sorted indices of members
+    trainees: np.ndarray  # sorted indices of trainees
+    census: np.ndarray  # int64 count of people in each status
+    foreign_civilians: int  # civilians among the foreign block (people.origin >= FOREIGN_MIN)
+
+    @classmethod
+    def scan(cls, people: People, first_foreign: int) -> Roster:
+        """Count and list everyone afresh (the start of a run, and the tests)."""
+        status = people.status
+        return cls(
+            np.flatnonzero(status == Status.MEMBER),
+            np.flatnonzero(status == Status.TRAINING),
+            np.bincount(status, minlength=len(Status)).astype(np.int64),
+            int((status[first_foreign:] == Status.CIVILIAN).sum()),
+        )
+
+    def move(self, n: int, source: Status, dest: Status) -> None:
+        """Count ``n`` people moved from ``source`` to ``dest``."""
+        self.census[source] -= n
+        self.census[dest] += n
+
+
 class Simulation:
     """A model in Mesa's vocabulary: build it, ``step()`` it, or ``run()`` it to the end."""
 
@@ -126,6 +156,9 @@ class Simulation:
         self.recorder = Recorder(scenario.months)
         initial_foreign = int((foreign_mask & (self.people.status == Status.MEMBER)).sum())
         self.org = OrgState(1.0, 0.0, np.zeros(self.n_circles, dtype=np.float32), initial_foreign)
+        # members, trainees and the census are scanned once here, then kept up to date by each
+        # month's flows (a month's rescans of the whole population cost more than its joining)
+        self.roster = Roster.scan(self.people, self.first_foreign)
         self.t = 0
 
     @property
@@ -143,7 +176,8 @@ class Simulation:
         per_province = org_pol.units_per_province
 
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
-        members = np.flatnonzero(p.status == Status.MEMBER)
+        ros = self.roster
+        members = ros.members
         syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
         capacity = governance.capacity(
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
@@ -160,10 +194,12 @@ class Simulation:
         amnesty = org_pol.amnesty
         repented = capture.repent(p, self.fsa_fighters, amnesty.accept, g["capture"])
         joining.enlist(p, repented, np.full(repented.size, Motive.COERCION, np.uint8), month)
+        ros.move(repented.size, Status.CAPTURED, Status.TRAINING)
         rec.events(Event.JOIN, p, repented, t)
         captured = capture.surrender(
             p, self.fsa_fighters, amnesty.surrenders, env.presence, g["capture"]
         )
+        ros.move(captured.size, Status.CIVILIAN, Status.CAPTURED)
         rec.events(Event.CAPTURED, p, captured, t)
 
         # joining: five motives over the civilian pool, then foreign arrivals
@@ -172,13 +208,20 @@ class Simulation:
             p, month, factor, pull, g["joining"], max(1000, p.size // 10), self.join_traits
         )
         joining.enlist(p, joiners, motives, month)
+        ros.move(joiners.size, Status.CIVILIAN, Status.TRAINING)
         rec.events(Event.JOIN, p, joiners, t)
         arrivals = foreign.arrive(p, month, scale, self.first_foreign, g["foreign"])
+        ros.move(arrivals.size, Status.CIVILIAN, Status.TRAINING)
+        ros.foreign_civilians -= arrivals.size
         self.org.foreign_arrived += arrivals.size
         rec.events(Event.ARRIVE, p, arrivals, t)
 
-        # training, then postings
-        graduates = training.advance(p, np.flatnonzero(p.status == Status.TRAINING))
+        # training, then postings; those who entered training this month came from disjoint
+        # statuses (captive, local civilian, foreign civilian), so the union is the trainee list
+        trainees = np.sort(np.concatenate([ros.trainees, repented, joiners, arrivals]))
+        graduates = training.advance(p, trainees)
+        ros.trainees = trainees[p.status[trainees] == Status.TRAINING]
+        ros.move(graduates.size, Status.TRAINING, Status.MEMBER)
         unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
             p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
@@ -193,6 +236,7 @@ class Simulation:
         # combat
         killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"])
         p.status[killed] = Status.KILLED
+        ros.move(killed.size, Status.MEMBER, Status.KILLED)
         rec.events(Event.KILLED, p, killed, t)
         alive = members[p.status[members] == Status.MEMBER]
 
@@ -224,6 +268,10 @@ class Simulation:
         gone_route = route[escaped]
         p.status[gone] = np.where(gone_route == Route.RIVAL, Status.DEFECTED, Status.DESERTED)
         p.status[trying[executed]] = Status.EXECUTED
+        n_defected = int((gone_route == Route.RIVAL).sum())
+        ros.move(n_defected, Status.MEMBER, Status.DEFECTED)
+        ros.move(gone.size - n_defected, Status.MEMBER, Status.DESERTED)
+        ros.move(int(executed.sum()), Status.MEMBER, Status.EXECUTED)
         for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
             rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
         abroad = gone_route != Route.RIVAL
@@ -236,6 +284,7 @@ class Simulation:
         # ties: friends who left or died move those still inside
         still = p.status[alive] == Status.MEMBER
         remaining = alive[still]
+        ros.members = remaining
         lv = pol.leaving
         self.org.friends_left = ties.update(
             self.org.friends_left, p, gone, trying[executed], lv.friends_memory
@@ -276,7 +325,7 @@ class Simulation:
         """Append the month's row of metrics (real-world units)."""
         t, pol, env = month.index, month.policy, month.env
         p, s = self.people, self.scenario.population.scale
-        census = np.bincount(p.status, minlength=len(Status))
+        census = self.roster.census
         origin = p.origin[f.members]
         syrian, foreign_m = origin <= SYRIAN_MAX, origin >= FOREIGN_MIN
         age = p.age_years(t, f.members)
@@ -288,9 +337,7 @@ class Simulation:
         # units of at least 50 real members and 5 simulated ones, so the share means something
         big = (unit_n * s >= 50) & (unit_n >= 5)
         pay_usd = f.pay_usd
-        civilians_local = float(
-            census[Status.CIVILIAN] - (p.status[self.first_foreign :] == 0).sum()
-        )
+        civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
         # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
         under_rule = civilians_local * s * min(1.0, env.presence)
         harm_member, harm_civ = harm.civilian_harm(p, f.members, pol, t, s, under_rule)
