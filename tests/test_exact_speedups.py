@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 
 from allegiance import Simulation
 from allegiance.mechanisms import joining
+from allegiance.people import People
+from allegiance.rng import stream
 from allegiance.simulation import Roster
+from allegiance.synthesize import CHUNK, synthesize
 from helpers import small
+from whole_build import synthesize as synthesize_whole
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,3 +100,23 @@ def test_kept_roster_equals_a_fresh_scan_every_month(
         assert kept.foreign_civilians == fresh.foreign_civilians
         moved += int(fresh.census[1:].sum())
     assert moved > 0
+
+
+@pytest.mark.parametrize(
+    ("size", "seed", "overrides"),
+    [
+        (CHUNK * 3 + 17, 1, ()),  # several slices and a ragged last one
+        (CHUNK - 1, 2, ("population.foreign_share=0",)),
+        (1_000, 3, ("population.circle_size=1",)),
+    ],
+)
+def test_sliced_build_draws_exactly_the_people_of_one_call_per_trait(
+    size: int, seed: int, overrides: tuple[str, ...]
+) -> None:
+    sc = small(*overrides, size=size)
+    a = synthesize(sc, stream(seed, "synthesize"))
+    b = synthesize_whole(sc, stream(seed, "synthesize"))
+    for name in People.__dataclass_fields__:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y, err_msg=name)

@@ -118,10 +118,13 @@ class Roster:
     def scan(cls, people: People, first_foreign: int) -> Roster:
         """Count and list everyone afresh (the start of a run, and the tests)."""
         status = people.status
+        census = np.zeros(len(Status), dtype=np.int64)
+        for s in range(0, status.size, 1 << 16):  # bincount widens to 8 bytes a person: slice it
+            census += np.bincount(status[s : s + (1 << 16)], minlength=len(Status))
         return cls(
             np.flatnonzero(status == Status.MEMBER),
             np.flatnonzero(status == Status.TRAINING),
-            np.bincount(status, minlength=len(Status)).astype(np.int64),
+            census,
             int((status[first_foreign:] == Status.CIVILIAN).sum()),
         )
 

@@ -21,13 +21,25 @@ _LOCAL_CODE = {name: int(Origin[name.upper()]) for name in LOCAL_ORIGINS}
 _FOREIGN_CODE = {name: int(Origin[name.upper()]) for name in FOREIGN_REGIONS}
 
 
+CHUNK = 1 << 16  # people per slice of the build: temporaries stay in cache, off the peak
+
+
+def _chunks(n: int) -> range:
+    return range(0, n, CHUNK)
+
+
 def _categorical(
     rng: np.random.Generator, n: int, shares: dict[str, float], codes: dict[str, int]
 ) -> np.ndarray:
     keys = list(shares)
     p = np.array([shares[k] for k in keys], dtype=np.float64)
-    idx = rng.choice(len(keys), size=n, p=p / p.sum())
-    return np.array([codes[k] for k in keys], dtype=np.uint8)[idx]
+    code = np.array([codes[k] for k in keys], dtype=np.uint8)
+    out = np.empty(n, dtype=np.uint8)
+    # one draw per person in order, so slices draw exactly what one call would
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        out[s:e] = code[rng.choice(len(keys), size=e - s, p=p / p.sum())]
+    return out
 
 
 def _ages(rng: np.random.Generator, n: int, lo: int, hi: int, under18: float) -> np.ndarray:
@@ -45,7 +57,20 @@ def _ages(rng: np.random.Generator, n: int, lo: int, hi: int, under18: float) ->
 
 
 def _poisson(rng: np.random.Generator, mean: float | np.ndarray, n: int, cap: int) -> np.ndarray:
-    return np.minimum(rng.poisson(mean, n), cap).astype(np.uint8)
+    out = np.empty(n, dtype=np.uint8)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        m = mean if np.isscalar(mean) else mean[s:e]  # type: ignore[index]
+        out[s:e] = np.minimum(rng.poisson(m, e - s), cap)
+    return out
+
+
+def _beta(rng: np.random.Generator, a: float, b: float, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.float32)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        out[s:e] = rng.beta(a, b, e - s)
+    return out
 
 
 def _circles(rng: np.random.Generator, origin: np.ndarray, size: float) -> np.ndarray:
@@ -55,20 +80,29 @@ def _circles(rng: np.random.Generator, origin: np.ndarray, size: float) -> np.nd
     his oldest childhood friends who had joined ISIS with him').
     """
     n = origin.shape[0]
-    order = np.lexsort((rng.random(n), origin))
-    sorted_origin = origin[order]
-    starts = np.flatnonzero(np.r_[True, sorted_origin[1:] != sorted_origin[:-1]])
-    block_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    pos = np.arange(n) - block_start
-    per_block = np.ceil(np.diff(np.r_[starts, n]) / size).astype(np.int64)
-    offset = np.repeat(np.r_[0, np.cumsum(per_block)[:-1]], np.diff(np.r_[starts, n]))
+    key = np.empty(n, dtype=np.float64)
+    for s in _chunks(n):
+        key[s : min(n, s + CHUNK)] = rng.random(min(n, s + CHUNK) - s)
+    # origins in code order, each in the order of its keys (a stable sort, as a lexsort would
+    # give), cut into consecutive circles; one origin at a time keeps the temporaries small
     circle = np.empty(n, dtype=np.int32)
-    circle[order] = (offset + pos // max(size, 1.0)).astype(np.int32)
+    offset = 0
+    for code in range(int(origin.max()) + 1 if n else 0):
+        members = np.flatnonzero(origin == code)
+        if members.size == 0:
+            continue
+        ranked = members[np.argsort(key[members], kind="stable")]
+        circle[ranked] = (offset + np.arange(members.size) // max(size, 1.0)).astype(np.int32)
+        offset += int(np.ceil(members.size / size))
     return circle
 
 
 def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
-    """Build the people of a scenario at its first month, with its initial members."""
+    """Build the people of a scenario at its first month, with its initial members.
+
+    Each trait is drawn for everyone before the next, in slices (the draws are those of one
+    call per trait), so the temporaries of the build stay a few bytes per person.
+    """
     pop = scenario.population
     n = pop.size
     n_foreign = int(round(pop.foreign_share * n))
@@ -81,37 +115,59 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     )
     foreign = origin >= FOREIGN_MIN
     age = _ages(rng, n, pop.age.min, pop.age.max, pop.age.under18_share)
-    birth = (-(age * 12.0) - rng.integers(0, 12, n)).astype(np.int16)
+    birth = np.empty(n, dtype=np.int16)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        birth[s:e] = -(age[s:e] * 12.0) - rng.integers(0, 12, e - s)
     adult = age >= 18
     hh = pop.household
-    wives = np.where(adult, _poisson(rng, hh.wives_mean, n, 4), 0).astype(np.uint8)
+    wives = _poisson(rng, hh.wives_mean, n, 4)
+    wives[~adult] = 0
     # children grow with years of marriage; none before 18 (assumption)
     child_mean = hh.children_mean * np.clip((age - 18.0) / 12.0, 0.0, 1.5)
-    children = np.where(wives > 0, _poisson(rng, child_mean, n, 15), 0).astype(np.uint8)
+    del age
+    children = _poisson(rng, child_mean, n, 15)
+    del child_mean
+    children[wives == 0] = 0
     parents = _poisson(rng, hh.parents_mean, n, 4)
     dependants = _poisson(rng, hh.dependants_mean, n, 12)
-    ideology = rng.beta(pop.ideology.a, pop.ideology.b, n).astype(np.float32)
+    ideology = _beta(rng, pop.ideology.a, pop.ideology.b, n)
     ideology[foreign] = rng.beta(pop.foreign_ideology.a, pop.foreign_ideology.b, int(foreign.sum()))
-    fk_share = np.full(n, pop.family_killed_share.get("default", 0.0), dtype=np.float32)
-    for name, share in pop.family_killed_share.items():
-        if name != "default":
-            fk_share[origin == _LOCAL_CODE[name]] = share
-    family_killed = (rng.random(n) < fk_share) & ~foreign
-    grievance = rng.beta(pop.grievance.a, pop.grievance.b, n).astype(np.float32)
-    grievance = np.where(family_killed, np.minimum(1.0, grievance + 0.4), grievance).astype(
-        np.float32
-    )
+    family_killed = np.empty(n, dtype=bool)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        fk_share = np.full(e - s, pop.family_killed_share.get("default", 0.0), dtype=np.float32)
+        for name, share in pop.family_killed_share.items():
+            if name != "default":
+                fk_share[origin[s:e] == _LOCAL_CODE[name]] = share
+        family_killed[s:e] = (rng.random(e - s) < fk_share) & ~foreign[s:e]
+    grievance = _beta(rng, pop.grievance.a, pop.grievance.b, n)
+    raised = np.minimum(1.0, grievance[family_killed] + 0.4)
+    grievance[family_killed] = raised
+    del raised
     grievance[foreign] *= 0.5  # the regime is not their personal enemy (assumption)
-    criminal = (rng.random(n) < pop.criminal_share) & ~foreign & adult
-    r = rng.random(n)
+    criminal = np.empty(n, dtype=bool)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        criminal[s:e] = (rng.random(e - s) < pop.criminal_share) & ~foreign[s:e] & adult[s:e]
     affiliation = np.zeros(n, dtype=np.uint8)
-    affiliation[(r < pop.fsa_share) & adult & ~foreign] = Affiliation.FSA
-    affiliation[
-        (r >= pop.fsa_share) & (r < pop.fsa_share + pop.regime_share) & adult & ~foreign
-    ] = Affiliation.REGIME
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        r, local = rng.random(e - s), adult[s:e] & ~foreign[s:e]
+        aff = affiliation[s:e]
+        aff[(r < pop.fsa_share) & local] = Affiliation.FSA
+        aff[(r >= pop.fsa_share) & (r < pop.fsa_share + pop.regime_share) & local] = (
+            Affiliation.REGIME
+        )
     # expertise: former officers, and more often foreigners ('usually foreigners' are paid most)
-    skill_p = np.where(foreign, 2 * pop.skilled_share, pop.skilled_share)
-    skilled = (affiliation == Affiliation.REGIME) | ((rng.random(n) < skill_p) & adult)
+    skilled = np.empty(n, dtype=bool)
+    for s in _chunks(n):
+        e = min(n, s + CHUNK)
+        skill_p = np.where(foreign[s:e], 2 * pop.skilled_share, pop.skilled_share)
+        skilled[s:e] = (affiliation[s:e] == Affiliation.REGIME) | (
+            (rng.random(e - s) < skill_p) & adult[s:e]
+        )
+    del foreign
     people = People(
         origin=origin,
         birth=birth,
@@ -154,18 +210,21 @@ def _seed_members(
     n_syrian = max(0, total - n_foreign - n_iraqi)
     origin = people.origin
     groups = [
-        (n_syrian, origin <= SYRIAN_MAX),
-        (n_iraqi, origin == IRAQI),
-        (n_foreign, origin >= FOREIGN_MIN),
+        (n_syrian, lambda: origin <= SYRIAN_MAX),
+        (n_iraqi, lambda: origin == IRAQI),
+        (n_foreign, lambda: origin >= FOREIGN_MIN),
     ]
     chosen = []
     for count, mask in groups:
-        pool = np.flatnonzero(mask & adult)
+        pool = np.flatnonzero(mask() & adult)
         if count and pool.size:
             # committed and aggrieved men are likelier to be the early members (assumption)
             w = np.exp(3.0 * people.ideology[pool] + people.grievance[pool]).astype(np.float64)
-            pick = rng.choice(pool, size=min(count, pool.size), replace=False, p=w / w.sum())
+            w /= w.sum()  # in place: the same weights as w / w.sum(), one array fewer
+            pick = rng.choice(pool, size=min(count, pool.size), replace=False, p=w)
+            del w
             chosen.append(pick)
+        del pool
     if not chosen:
         return
     idx = np.sort(np.concatenate(chosen))

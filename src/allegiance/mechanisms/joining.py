@@ -181,30 +181,54 @@ class Traits:
     grievance: np.ndarray  # uint8: grievance on the LEVELS grid
 
 
+_SLICE = 1 << 16  # people per slice of the packing
+
+
 def traits(people: People) -> Traits:
-    """Pack the fixed traits of everyone (computed once, at the start of a run)."""
+    """Pack the fixed traits of everyone (computed once, at the start of a run).
+
+    Slice by slice, so the wide temporaries of the packing never exist for the whole population.
+    """
+    n = people.size
+    out = Traits(
+        np.empty(n, dtype=np.uint32),
+        np.empty(n, dtype=np.uint8),
+        np.empty(n, dtype=np.uint8),
+        np.empty(n, dtype=np.uint8),
+    )
+    for s in range(0, n, _SLICE):
+        e = min(n, s + _SLICE)
+        part = _pack(people, slice(s, e))
+        for dst, src in zip(
+            (out.household, out.flags, out.ideology, out.grievance), part, strict=True
+        ):
+            dst[s:e] = src
+    return out
+
+
+def _pack(people: People, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The packed traits of the people in ``sl``."""
     top = LEVELS - 1
+    wives, children, parents = people.wives[sl], people.children[sl], people.parents[sl]
+    dependants, skilled, origin = people.dependants[sl], people.skilled[sl], people.origin[sl]
+    criminal, affiliation = people.criminal[sl], people.affiliation[sl]
     h = (
-        (
-            np.minimum(people.wives, _W - 1).astype(np.uint16) * _C
-            + np.minimum(people.children, _C - 1)
-        )
-        * _P
-        + np.minimum(people.parents, _P - 1)
-    ) * _D + np.minimum(people.dependants, _D - 1)
-    local_origin = np.minimum(people.origin, IRAQI).astype(np.uint32)  # foreigners never scan
-    household = local_origin * N_HOUSEHOLDS + (h.astype(np.uint32) * 2 + people.skilled)
-    expert = people.skilled | (people.affiliation == Affiliation.REGIME) | people.criminal
+        (np.minimum(wives, _W - 1).astype(np.uint16) * _C + np.minimum(children, _C - 1)) * _P
+        + np.minimum(parents, _P - 1)
+    ) * _D + np.minimum(dependants, _D - 1)
+    local_origin = np.minimum(origin, IRAQI).astype(np.uint32)  # foreigners never scan
+    household = local_origin * N_HOUSEHOLDS + (h.astype(np.uint32) * 2 + skilled)
+    expert = skilled | (affiliation == Affiliation.REGIME) | criminal
     flags = (
-        CRIMINAL * people.criminal
-        + FSA * (people.affiliation == Affiliation.FSA)
+        CRIMINAL * criminal
+        + FSA * (affiliation == Affiliation.FSA)
         + EXPERT * expert
-        + FAMILY_KILLED * people.family_killed
-        + FOREIGN * (people.origin >= FOREIGN_MIN)
+        + FAMILY_KILLED * people.family_killed[sl]
+        + FOREIGN * (origin >= FOREIGN_MIN)
     ).astype(np.uint8)
-    ideology = np.rint(people.ideology * top).astype(np.uint8)
-    grievance = np.rint(people.grievance * top).astype(np.uint8)
-    return Traits(household, flags, ideology, grievance)
+    ideology = np.rint(people.ideology[sl] * top).astype(np.uint8)
+    grievance = np.rint(people.grievance[sl] * top).astype(np.uint8)
+    return household, flags, ideology, grievance
 
 
 @njit(cache=True, fastmath=True)
