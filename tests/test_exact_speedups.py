@@ -120,3 +120,52 @@ def test_sliced_build_draws_exactly_the_people_of_one_call_per_trait(
         x, y = getattr(a, name), getattr(b, name)
         assert x.dtype == y.dtype, name
         np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+def _economic_table_every_household(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
+    """The economic table as computed before pay classes: the offer of every household."""
+    w, c, p, d, s = np.meshgrid(
+        np.arange(joining._W),
+        np.arange(joining._C),
+        np.arange(joining._P),
+        np.arange(joining._D),
+        np.arange(2),
+        indexing="ij",
+    )
+    need = (1.0 + w + c + p + d) * v[joining.NEED_PP]
+    shortfall = np.maximum(0.0, 1.0 - v[joining.OUTSIDE] / need)
+    offer = joining.offer_usd(v, w, c, p, d, s.astype(bool))
+    lam = v[joining.ECON_A] * np.exp(
+        v[joining.ECON_E1] * shortfall + v[joining.PROTECT] * np.minimum(d, 6)
+    )
+    ratio = offer.ravel()[None, :] / best_alt[:, None]
+    return (lam.ravel()[None, :] * ratio ** v[joining.ECON_E2]).ravel().astype(np.float64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    month=st.integers(0, 47),
+    pay_factor=st.floats(0.05, 1.0),
+    effect2=st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(-3.0, 3.0),
+    wife=st.floats(0.0, 200.0),
+    skill=st.floats(1.0, 3.0),
+)
+def test_economic_table_by_pay_class_equals_every_household(
+    month: int, pay_factor: float, effect2: float, wife: float, skill: float
+) -> None:
+    sim = _reference_small()
+    v = joining.parameters(sim.calendar[month], pay_factor)
+    v[joining.ECON_E2], v[joining.WIFE], v[joining.SKILL] = effect2, wife, skill
+    best = joining.best_alternative(sim.calendar[month])
+    fast, plain = joining.economic_table(v, best), _economic_table_every_household(v, best)
+    assert fast.dtype == plain.dtype
+    np.testing.assert_array_equal(fast, plain)
+
+
+_SIM: list[Simulation] = []
+
+
+def _reference_small() -> Simulation:
+    if not _SIM:
+        _SIM.append(Simulation(small(size=2_000, end="2017-05"), 1))
+    return _SIM[0]

@@ -31,6 +31,7 @@ been brainwashed'.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import numpy as np
 from numba import njit
@@ -139,6 +140,44 @@ def best_alternative(month: Month) -> np.ndarray:
     return np.maximum(civilian, armed_pay(env, month.policy.population))
 
 
+@cache
+def _grid() -> tuple[np.ndarray, ...]:
+    """Wives, children, parents, other dependants and skill of every household composition."""
+    w, c, p, d, s = np.meshgrid(
+        np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D), np.arange(2), indexing="ij"
+    )
+    grid = (w, c, p, d, s.astype(bool))
+    for a in grid:
+        a.flags.writeable = False
+    return grid
+
+
+@lru_cache(maxsize=16)
+def _pay_classes(
+    base: float, wife: float, parent: float, child: float, dependant: float, skill: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Households that the schedule pays alike: one representative of each (flat positions into
+    the grid) and, for every household, the index of its representative.
+
+    The schedule has a few hundred distinct amounts over ten thousand compositions, and equal
+    amounts give equal offers and ratios whatever the month's pay factor.
+    """
+    w, c, p, d, s = _grid()
+    v = np.zeros(28)
+    v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL] = (
+        base,
+        wife,
+        parent,
+        child,
+        dependant,
+        skill,
+    )
+    v[PAY_F] = 1.0
+    cash = offer_usd(v, w, c, p, d, s).ravel()
+    _, rep, inverse = np.unique(cash, return_index=True, return_inverse=True)
+    return rep, inverse.ravel()
+
+
 def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
     """Economic hazard for every local origin, household composition and skill.
 
@@ -146,17 +185,18 @@ def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
     is the household's food need that civilian income leaves uncovered; each dependant sister
     adds the wish to protect her (seed: 'I joined to protect my sisters').
     """
-    w, c, p, d, s = np.meshgrid(
-        np.arange(_W), np.arange(_C), np.arange(_P), np.arange(_D), np.arange(2), indexing="ij"
-    )
+    w, c, p, d, s = _grid()
     need = (1.0 + w + c + p + d) * v[NEED_PP]
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
-    offer = offer_usd(v, w, c, p, d, s.astype(bool))
     lam = v[ECON_A] * np.exp(
         v[ECON_E1] * shortfall + v[PROTECT] * np.minimum(d, 6)
     )  # six sisters (seed)
-    ratio = offer.ravel()[None, :] / best_alt[:, None]
-    return (lam.ravel()[None, :] * ratio ** v[ECON_E2]).ravel().astype(np.float64)
+    # the offer and its power only for one household of each pay class, then spread: the same
+    # numbers as for every household, at a fiftieth of the cost
+    rep, inverse = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
+    offer = offer_usd(v, w.flat[rep], c.flat[rep], p.flat[rep], d.flat[rep], s.flat[rep])
+    ratio = offer[None, :] / best_alt[:, None]
+    return (lam.ravel()[None, :] * (ratio ** v[ECON_E2])[:, inverse]).ravel()
 
 
 def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
