@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import joining
+from allegiance.mechanisms import joining, ties
 from allegiance.people import People
 from allegiance.rng import stream
 from allegiance.simulation import Roster
@@ -169,3 +169,56 @@ def _reference_small() -> Simulation:
     if not _SIM:
         _SIM.append(Simulation(small(size=2_000, end="2017-05"), 1))
     return _SIM[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_left=st.integers(0, 60),
+    n_executed=st.integers(0, 60),
+    memory=st.floats(0.0, 1.0),
+)
+def test_sparse_ties_equal_the_dense_per_circle_counts(
+    seed: int, n_left: int, n_executed: int, memory: float
+) -> None:
+    sim = _reference_small()
+    p, n = sim.people, sim.n_circles
+    rng = np.random.default_rng(seed)
+    left, executed = (np.sort(rng.choice(p.size, k, replace=False)) for k in (n_left, n_executed))
+    members = np.sort(rng.choice(p.size, 300, replace=False))
+    recent = rng.random(n).astype(np.float32)
+    dense = recent * np.float32(memory)
+    dense += np.bincount(p.circle[left], minlength=n).astype(np.float32)
+    dense += np.bincount(p.circle[executed], minlength=n).astype(np.float32)
+    np.testing.assert_array_equal(ties.update(recent.copy(), p, left, executed, memory), dense)
+    before = rng.random(p.size).astype(np.float32)
+    shock = np.bincount(p.circle[executed], minlength=n).astype(np.float32)
+    expected = before.copy()
+    expected[members] += 0.3 * shock[p.circle[members]] + 0.01 * 0.7
+    p_disillusion = p.disillusion
+    try:
+        p.disillusion = before
+        ties.disillusion(p, members, executed, 0.3, 0.7, 0.01)
+        np.testing.assert_array_equal(p.disillusion, expected)
+    finally:
+        p.disillusion = p_disillusion
+
+
+@given(friends=st.floats(-5.0, 10.0), seed=st.integers(0, 2**31 - 1))
+def test_friends_factor_equals_exp_over_every_circle(friends: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pull = (rng.random(5_000) * (rng.random(5_000) < 0.1)).astype(np.float32)
+    v = np.float64(friends)
+    np.testing.assert_array_equal(
+        joining.friends_factor(v, pull), np.exp(v * pull).astype(np.float32)
+    )
+
+
+def test_circle_pull_equals_the_dense_share_inside() -> None:
+    sim = _reference_small()
+    members = sim.roster.members
+    dense = (
+        np.bincount(sim.people.circle[members], minlength=sim.n_circles).astype(np.float32)
+        / sim.circle_size
+    )
+    np.testing.assert_array_equal(joining.circle_pull(sim.people, members, sim.circle_size), dense)

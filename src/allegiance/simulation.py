@@ -299,7 +299,6 @@ class Simulation:
             lv.disillusion_execution,
             org_pol.repression,
             lv.disillusion_repression,
-            self.n_circles,
         )
 
         flows = Flows(

@@ -374,8 +374,23 @@ def join_bound(
 
 def circle_pull(people: People, members: np.ndarray, circle_size: np.ndarray) -> np.ndarray:
     """Share of each friendship circle already inside the group (pulls friends in)."""
-    inside = np.bincount(people.circle[members], minlength=circle_size.size).astype(np.float32)
-    return inside / circle_size
+    # only the circles with someone inside: the others stay at zero
+    pull = np.zeros(circle_size.size, dtype=np.float32)
+    circles, inside = np.unique(people.circle[members], return_counts=True)
+    pull[circles] = inside.astype(np.float32) / circle_size[circles]
+    return pull
+
+
+def friends_factor(friends: float, pull: np.ndarray) -> np.ndarray:
+    """exp(friends * pull) per circle, as float32.
+
+    exp(friends * 0) = 1 in the many circles with nobody inside, so exp is taken only where
+    someone is.
+    """
+    factor = np.ones(pull.size, dtype=np.float32)
+    inside = np.flatnonzero(pull)
+    factor[inside] = np.exp(friends * pull[inside])
+    return factor
 
 
 def join(
@@ -391,7 +406,7 @@ def join(
     v = parameters(month, pay_factor)
     t_ideo, t_rev, t_opp = trait_tables(v)
     econ = economic_table(v, best_alternative(month))
-    friend_pull = np.exp(v[FRIENDS] * pull).astype(np.float32)
+    friend_pull = friends_factor(v[FRIENDS], pull)
     bound = join_bound(v, econ, t_ideo, t_rev, t_opp, friend_pull)
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)

@@ -18,10 +18,12 @@ def update(
     recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray, memory: float
 ) -> np.ndarray:
     """Keep ``memory`` of the per-circle counts and add this month's exits and executions."""
-    n = recent.shape[0]
     recent *= memory
-    recent += np.bincount(people.circle[left], minlength=n).astype(np.float32)
-    recent += np.bincount(people.circle[executed], minlength=n).astype(np.float32)
+    # only the circles someone left or was executed from: adding zero leaves the others as they
+    # are, and a pass over every circle each month would cost more than the rest of this
+    for idx in (left, executed):
+        circles, count = np.unique(people.circle[idx], return_counts=True)
+        recent[circles] += count.astype(np.float32)
     return recent
 
 
@@ -32,10 +34,14 @@ def disillusion(
     per_execution: float,
     repression: float,
     per_repression: float,
-    n_circles: int,
 ) -> None:
     """Grow disillusion from friends executed this month and from everyday repression."""
-    shock = np.bincount(people.circle[executed], minlength=n_circles).astype(np.float32)
-    people.disillusion[members] += (
-        per_execution * shock[people.circle[members]] + per_repression * repression
-    )
+    # friends executed this month in each member's circle, looked up among the few circles hit
+    hit, count = np.unique(people.circle[executed], return_counts=True)
+    circle = people.circle[members]
+    shock = np.zeros(members.size, dtype=np.float32)
+    if hit.size:
+        pos = np.minimum(np.searchsorted(hit, circle), hit.size - 1)
+        same = hit[pos] == circle
+        shock[same] = count[pos[same]]
+    people.disillusion[members] += per_execution * shock + per_repression * repression
