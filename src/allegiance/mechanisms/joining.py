@@ -196,7 +196,18 @@ def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
     rep, inverse = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
     offer = offer_usd(v, w.flat[rep], c.flat[rep], p.flat[rep], d.flat[rep], s.flat[rep])
     ratio = offer[None, :] / best_alt[:, None]
-    return (lam.ravel()[None, :] * (ratio ** v[ECON_E2])[:, inverse]).ravel()
+    out = np.empty(best_alt.size * inverse.size)
+    _spread(lam.ravel(), ratio ** v[ECON_E2], inverse, out)
+    return out
+
+
+@njit(cache=True)  # no fastmath: one IEEE product per entry, as NumPy's
+def _spread(lam, powed, inverse, out):  # noqa: ANN001, ANN202
+    """out[origin, household] = lam[household] * powed[origin, class of household], flat."""
+    n = lam.shape[0]
+    for k in range(powed.shape[0]):
+        for j in range(n):
+            out[k * n + j] = lam[j] * powed[k, inverse[j]]
 
 
 def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
