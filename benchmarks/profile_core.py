@@ -6,6 +6,7 @@ import cProfile
 import pstats
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from allegiance import Simulation, load
@@ -15,6 +16,7 @@ SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "syria-2014-2016.
 
 def main() -> None:
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    warnings.simplefilter("ignore")  # the short warm-up ends before most timeline events
     Simulation(load(SCENARIO, ["population.size=20000", "end=2013-08"]), 0).run()  # compile
     sim = Simulation(load(SCENARIO, [f"population.size={size}", "end=2017-05"]), 1)
     prof = cProfile.Profile()
