@@ -198,20 +198,10 @@ def test_sparse_ties_equal_the_dense_per_circle_counts(
     p_disillusion = p.disillusion
     try:
         p.disillusion = before
-        ties.disillusion(p, members, executed, 0.3, 0.7, 0.01)
+        ties.disillusion(p, members, executed, 0.3, 0.7, 0.01, n)
         np.testing.assert_array_equal(p.disillusion, expected)
     finally:
         p.disillusion = p_disillusion
-
-
-@given(friends=st.floats(-5.0, 10.0), seed=st.integers(0, 2**31 - 1))
-def test_friends_factor_equals_exp_over_every_circle(friends: float, seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    pull = (rng.random(5_000) * (rng.random(5_000) < 0.1)).astype(np.float32)
-    v = np.float64(friends)
-    np.testing.assert_array_equal(
-        joining.friends_factor(v, pull), np.exp(v * pull).astype(np.float32)
-    )
 
 
 def test_circle_pull_equals_the_dense_share_inside() -> None:

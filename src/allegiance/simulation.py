@@ -299,6 +299,7 @@ class Simulation:
             lv.disillusion_execution,
             org_pol.repression,
             lv.disillusion_repression,
+            self.n_circles,
         )
 
         flows = Flows(

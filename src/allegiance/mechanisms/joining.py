@@ -392,18 +392,6 @@ def circle_pull(people: People, members: np.ndarray, circle_size: np.ndarray) ->
     return pull
 
 
-def friends_factor(friends: float, pull: np.ndarray) -> np.ndarray:
-    """exp(friends * pull) per circle, as float32.
-
-    exp(friends * 0) = 1 in the many circles with nobody inside, so exp is taken only where
-    someone is.
-    """
-    factor = np.ones(pull.size, dtype=np.float32)
-    inside = np.flatnonzero(pull)
-    factor[inside] = np.exp(friends * pull[inside])
-    return factor
-
-
 def join(
     people: People,
     month: Month,
@@ -417,7 +405,7 @@ def join(
     v = parameters(month, pay_factor)
     t_ideo, t_rev, t_opp = trait_tables(v)
     econ = economic_table(v, best_alternative(month))
-    friend_pull = friends_factor(v[FRIENDS], pull)
+    friend_pull = np.exp(v[FRIENDS] * pull).astype(np.float32)
     bound = join_bound(v, econ, t_ideo, t_rev, t_opp, friend_pull)
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)

@@ -34,14 +34,10 @@ def disillusion(
     per_execution: float,
     repression: float,
     per_repression: float,
+    n_circles: int,
 ) -> None:
     """Grow disillusion from friends executed this month and from everyday repression."""
-    # friends executed this month in each member's circle, looked up among the few circles hit
-    hit, count = np.unique(people.circle[executed], return_counts=True)
-    circle = people.circle[members]
-    shock = np.zeros(members.size, dtype=np.float32)
-    if hit.size:
-        pos = np.minimum(np.searchsorted(hit, circle), hit.size - 1)
-        same = hit[pos] == circle
-        shock[same] = count[pos[same]]
-    people.disillusion[members] += per_execution * shock + per_repression * repression
+    shock = np.bincount(people.circle[executed], minlength=n_circles).astype(np.float32)
+    people.disillusion[members] += (
+        per_execution * shock[people.circle[members]] + per_repression * repression
+    )
