@@ -45,7 +45,7 @@ def test_non_finite_results_are_refused() -> None:
 
 
 def test_memory_and_counts() -> None:
-    with pytest.raises(UserError, match="would need about 24.0 GB"):  # 120 bytes a person
+    with pytest.raises(UserError, match="would need about 40.0 GB"):
         check_population(200_000_000, available=8 * 10**9)
     check_population(1000, available=8 * 10**9)
     assert design_points("factorial", [3, 4], 16, False) == 12

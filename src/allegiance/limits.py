@@ -12,7 +12,7 @@ from .errors import UserError
 
 MAX_DEPTH = 64  # nesting of YAML mappings and lists; a scenario needs about 5
 MAX_ITEMS = 1_000_000  # values in a YAML document once anchors are expanded
-BYTES_PER_PERSON = 120  # peak memory of a run per simulated person (measured 68-77, bench_core)
+BYTES_PER_PERSON = 200  # a run's peak per simulated person: measured 68-77 (bench_core); margin
 MAX_RUNS = 1_000_000  # runs in one sweep: the manifest lists every run
 MAX_REPLICATES = 10_000  # replicates of one scenario in compare and validate
 
