@@ -60,11 +60,13 @@ class Recorder:
             k: (np.concatenate(v) if v else np.empty(0, dtype=np.int64))
             for k, v in self._ev.items()
         }
-        month_labels = np.array(self.months)
+        # the labels as the column's own string type, then taken by code: converting one label
+        # per event instead costs more than the rest of the table
+        month_labels = pd.Series(np.array(self.months)).array
         cat = pd.Categorical.from_codes
         return pd.DataFrame(
             {
-                "month": month_labels[cols["month"].astype(np.int64)]
+                "month": month_labels.take(cols["month"].astype(np.int64))
                 if cols["month"].size
                 else np.empty(0, str),
                 "person": cols["person"].astype(np.int64),
