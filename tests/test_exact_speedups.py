@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import joining, ties
+from allegiance.mechanisms import joining, pay, ties
 from allegiance.people import People
 from allegiance.rng import stream
 from allegiance.simulation import Roster
@@ -212,3 +212,17 @@ def test_circle_pull_equals_the_dense_share_inside() -> None:
         / sim.circle_size
     )
     np.testing.assert_array_equal(joining.circle_pull(sim.people, members, sim.circle_size), dense)
+
+
+@given(seed=st.integers(0, 2**31 - 1), split=st.integers(0, 400))
+def test_pay_of_a_merged_member_list_equals_pay_computed_over_it(seed: int, split: int) -> None:
+    sim = _reference_small()
+    p, policy = sim.people, sim.calendar[0].policy.organization.pay
+    idx = np.random.default_rng(seed).choice(p.size, 400, replace=False)
+    first, second = np.sort(idx[:split]), np.sort(idx[split:])
+    merged = np.concatenate([first, second])
+    order = np.argsort(merged, kind="stable")
+    joined = np.concatenate(
+        [pay.schedule_usd(p, first, policy), pay.schedule_usd(p, second, policy)]
+    )
+    np.testing.assert_array_equal(joined[order], pay.schedule_usd(p, merged[order], policy))

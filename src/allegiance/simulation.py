@@ -186,7 +186,8 @@ class Simulation:
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
         revenue = env.revenue_usd * capacity
-        payroll = float(pay.schedule_usd(p, members, org_pol.pay).sum()) * scale
+        member_pay = pay.schedule_usd(p, members, org_pol.pay)  # full schedule, traits fixed
+        payroll = float(member_pay.sum()) * scale
         factor = governance.pay_factor(
             org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll
         )
@@ -230,7 +231,12 @@ class Simulation:
             p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
         )
         # graduates were trainees, so they join the start-of-month members without a second scan
-        members = np.sort(np.concatenate([members, graduates]))
+        # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
+        merged = np.concatenate([members, graduates])
+        order = np.argsort(merged, kind="stable")
+        members = merged[order]
+        member_pay = np.concatenate([member_pay, pay.schedule_usd(p, graduates, org_pol.pay)])
+        member_pay = member_pay[order]
         assignment.fill_posts(p, members, org_pol, g["assignment"])
         assignment.update_suspicion(p, members, org_pol, self.org.friends_left)
         ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"])
@@ -241,10 +247,11 @@ class Simulation:
         p.status[killed] = Status.KILLED
         ros.move(killed.size, Status.MEMBER, Status.KILLED)
         rec.events(Event.KILLED, p, killed, t)
-        alive = members[p.status[members] == Status.MEMBER]
+        survived = p.status[members] == Status.MEMBER
+        alive = members[survived]
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
-        pay_usd = pay.schedule_usd(p, alive, org_pol.pay) * factor
+        pay_usd = member_pay[survived] * factor
         leaders = alive[p.role[alive] == Role.LEADER]
         lead_fi = float((p.origin[leaders] >= IRAQI).mean()) if leaders.size else 0.0
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
