@@ -80,3 +80,10 @@ def test_any_slider_position_gives_a_valid_scenario(ref, data) -> None:
     x = data.draw(st.floats(lv.lo, lv.hi, allow_nan=False))
     sc, _ = setting_scenario(ref, Setting({lv.path: x}, {}, {}), 20_000)
     assert not any(lv.path in ev.set for ev in sc.timeline)
+
+
+def test_both_ends_of_every_slider_give_a_valid_scenario(ref) -> None:
+    # a strict schema bound (payroll share > 0) must not be a slider's end
+    for lv in [lv for group in levers(ref).values() for lv in group]:
+        for x in (lv.lo, lv.hi):
+            setting_scenario(ref, Setting({lv.path: x}, {}, {}), 20_000)

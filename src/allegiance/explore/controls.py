@@ -127,6 +127,9 @@ def lever(path: str, scenario: Scenario) -> Lever:
     step = _nice_step(hi - lo, integer)
     if integer:
         hi = float(math.ceil(hi))
+    if any(getattr(m, "gt", None) is not None for m in _field(path).metadata):
+        # a strict lower bound (e.g. a payroll share above 0): the slider starts one step above it
+        lo = float(f"{lo + step:.6g}")
     return Lever(
         path, _label(path), "int" if integer else "float", float(value), lo, hi, step,
         p.unit, p.plausible, p.source,
