@@ -80,6 +80,9 @@ def pairs_figure(particles: pd.DataFrame, table: pd.DataFrame, path: Path) -> Pa
                 continue
             ax.set_xlim(lo_j, hi_j)
             ax.tick_params(labelsize=6)
+            # few ticks, tiny rates as powers of ten: long decimals ran into each other
+            ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+            ax.ticklabel_format(axis="both", style="sci", scilimits=(-3, 5))
             if i == k - 1:
                 ax.set_xlabel(pj, fontsize=7)
             if j == 0 and i > 0:
