@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .people import (
@@ -24,8 +26,10 @@ _FOREIGN_CODE = {name: int(Origin[name.upper()]) for name in FOREIGN_REGIONS}
 CHUNK = 1 << 16  # people per slice of the build: temporaries stay in cache, off the peak
 
 
-def _chunks(n: int) -> range:
-    return range(0, n, CHUNK)
+def _chunks(n: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each slice of ``n`` people, in order."""
+    for s in range(0, n, CHUNK):
+        yield s, min(n, s + CHUNK)
 
 
 def _categorical(
@@ -36,8 +40,7 @@ def _categorical(
     code = np.array([codes[k] for k in keys], dtype=np.uint8)
     out = np.empty(n, dtype=np.uint8)
     # one draw per person in order, so slices draw exactly what one call would
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         out[s:e] = code[rng.choice(len(keys), size=e - s, p=p / p.sum())]
     return out
 
@@ -58,8 +61,7 @@ def _ages(rng: np.random.Generator, n: int, lo: int, hi: int, under18: float) ->
 
 def _poisson(rng: np.random.Generator, mean: float | np.ndarray, n: int, cap: int) -> np.ndarray:
     out = np.empty(n, dtype=np.uint8)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         m = mean if np.isscalar(mean) else mean[s:e]  # type: ignore[index]
         out[s:e] = np.minimum(rng.poisson(m, e - s), cap)
     return out
@@ -67,8 +69,7 @@ def _poisson(rng: np.random.Generator, mean: float | np.ndarray, n: int, cap: in
 
 def _beta(rng: np.random.Generator, a: float, b: float, n: int) -> np.ndarray:
     out = np.empty(n, dtype=np.float32)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         out[s:e] = rng.beta(a, b, e - s)
     return out
 
@@ -81,8 +82,8 @@ def _circles(rng: np.random.Generator, origin: np.ndarray, size: float) -> np.nd
     """
     n = origin.shape[0]
     key = np.empty(n, dtype=np.float64)
-    for s in _chunks(n):
-        key[s : min(n, s + CHUNK)] = rng.random(min(n, s + CHUNK) - s)
+    for s, e in _chunks(n):
+        key[s:e] = rng.random(e - s)
     # origins in code order, each in the order of its keys (a stable sort, as a lexsort would
     # give), cut into consecutive circles; one origin at a time keeps the temporaries small
     circle = np.empty(n, dtype=np.int32)
@@ -116,8 +117,7 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     foreign = origin >= FOREIGN_MIN
     age = _ages(rng, n, pop.age.min, pop.age.max, pop.age.under18_share)
     birth = np.empty(n, dtype=np.int16)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         birth[s:e] = -(age[s:e] * 12.0) - rng.integers(0, 12, e - s)
     adult = age >= 18
     hh = pop.household
@@ -134,8 +134,7 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     ideology = _beta(rng, pop.ideology.a, pop.ideology.b, n)
     ideology[foreign] = rng.beta(pop.foreign_ideology.a, pop.foreign_ideology.b, int(foreign.sum()))
     family_killed = np.empty(n, dtype=bool)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         fk_share = np.full(e - s, pop.family_killed_share.get("default", 0.0), dtype=np.float32)
         for name, share in pop.family_killed_share.items():
             if name != "default":
@@ -147,12 +146,10 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     del raised
     grievance[foreign] *= 0.5  # the regime is not their personal enemy (assumption)
     criminal = np.empty(n, dtype=bool)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         criminal[s:e] = (rng.random(e - s) < pop.criminal_share) & ~foreign[s:e] & adult[s:e]
     affiliation = np.zeros(n, dtype=np.uint8)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         r, local = rng.random(e - s), adult[s:e] & ~foreign[s:e]
         aff = affiliation[s:e]
         aff[(r < pop.fsa_share) & local] = Affiliation.FSA
@@ -161,8 +158,7 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
         )
     # expertise: former officers, and more often foreigners ('usually foreigners' are paid most)
     skilled = np.empty(n, dtype=bool)
-    for s in _chunks(n):
-        e = min(n, s + CHUNK)
+    for s, e in _chunks(n):
         skill_p = np.where(foreign[s:e], 2 * pop.skilled_share, pop.skilled_share)
         skilled[s:e] = (affiliation[s:e] == Affiliation.REGIME) | (
             (rng.random(e - s) < skill_p) & adult[s:e]

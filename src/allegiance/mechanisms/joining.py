@@ -71,6 +71,7 @@ from .rivals import armed_pay
     OPP_A,
     OPP_E,
 ) = range(28)
+N_PARAMS = OPP_E + 1  # length of the packed vector
 
 
 def parameters(month: Month, pay_factor: float) -> np.ndarray:
@@ -79,7 +80,7 @@ def parameters(month: Month, pay_factor: float) -> np.ndarray:
     j, pay = p.joining, p.organization.pay
     outside = (1.0 - env.unemployment) * env.civilian_wage_usd + env.aid_usd
     appeal = env.appeal
-    v = np.zeros(28, dtype=np.float64)
+    v = np.zeros(N_PARAMS, dtype=np.float64)
     v[MONTH] = month.index
     v[MIN_AGE] = p.organization.children.min_age
     v[CHILD] = p.organization.children.rate
@@ -163,7 +164,7 @@ def _pay_classes(
     amounts give equal offers and ratios whatever the month's pay factor.
     """
     w, c, p, d, s = _grid()
-    v = np.zeros(28)
+    v = np.zeros(N_PARAMS)
     v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL] = (
         base,
         wife,
