@@ -58,8 +58,15 @@ def child(size: int, replicates: int, first_seed: int) -> None:
     warnings.simplefilter("ignore")
     sc = load(SCENARIO, [f"population.size={size}"])
     for seed in range(first_seed, first_seed + replicates):
-        ts = run(sc, seed=seed).timeseries
+        res = run(sc, seed=seed)
+        ts, ev = res.timeseries, res.events
         row = {k: float(ts[k].sum()) for k in TOTALS}
+        # two statistics by origin (scorecard: homs_revenge, fact4's Syrian share of exits)
+        homs = ev[(ev["event"] == "join") & (ev["origin"] == "homs")]
+        row["homs_revenge_share"] = float((homs["motive"] == "revenge").mean())
+        row["syrian_exit_share"] = float(ts["exits_syrian"].sum()) / max(
+            1.0, float((ts["exits_abroad"] + ts["exits_to_rival"]).sum())
+        )
         row["peak_members"] = float(ts["members"].max())
         row["peak_month"] = float(ts["members"].to_numpy().argmax())
         row["members_end"] = float(ts["members"].iloc[-1])
