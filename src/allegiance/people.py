@@ -169,7 +169,8 @@ class People:
         """Bytes held by all arrays."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
 
-    def age_years(self, month: int, idx: np.ndarray | None = None) -> np.ndarray:
-        """Age in whole years at month index ``month`` of everyone, or of the people ``idx``."""
+    def age_years(self, month: int | np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """Age in whole years at month index ``month`` (one, or one per person) of everyone, or of
+        the people ``idx``."""
         birth = self.birth if idx is None else self.birth[idx]
         return ((month - birth.astype(np.int32)) // 12).astype(np.int16)
