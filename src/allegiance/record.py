@@ -10,6 +10,15 @@ import pandas as pd
 from .people import Driver, Event, Motive, Origin, People, Route, labels
 
 EVENT_COLUMNS = ["month", "person", "event", "motive", "driver", "route", "origin", "age"]
+# the labelled columns' types, made once: validating the labels costs twenty times more than
+# labelling a run's codes
+_CATEGORIES = {
+    "event": pd.CategoricalDtype(labels(Event)),
+    "motive": pd.CategoricalDtype(labels(Motive)[1:]),
+    "driver": pd.CategoricalDtype(labels(Driver)[1:]),
+    "route": pd.CategoricalDtype(labels(Route)[1:]),
+    "origin": pd.CategoricalDtype(labels(Origin)),
+}
 
 
 class _Logged(NamedTuple):
@@ -61,7 +70,15 @@ class Recorder:
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
-        df = pd.DataFrame(self.rows)
+        if not self.rows:
+            df = pd.DataFrame(self.rows)
+        else:
+            # one float array for all months: a frame from a list of dicts costs three times more
+            columns = list(self.rows[0])
+            if any(list(r) != columns for r in self.rows):
+                raise ValueError("every month's row must have the same columns, in one order")
+            values = np.array([list(r.values()) for r in self.rows], dtype=np.float64)
+            df = pd.DataFrame(values, columns=columns)
         df.insert(0, "month", self.months[: len(df)])
         return df
 
@@ -78,11 +95,7 @@ class Recorder:
                 if cols["month"].size
                 else np.empty(0, str),
                 "person": cols["person"].astype(np.int64),
-                "event": cat(cols["event"], labels(Event)),
-                "motive": cat(cols["motive"], labels(Motive)[1:]),
-                "driver": cat(cols["driver"], labels(Driver)[1:]),
-                "route": cat(cols["route"], labels(Route)[1:]),
-                "origin": cat(cols["origin"], labels(Origin)),
+                **{name: cat(cols[name], dtype=dtype) for name, dtype in _CATEGORIES.items()},
                 "age": cols["age"].astype(np.int16),
             }
         )
