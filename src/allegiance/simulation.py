@@ -70,9 +70,10 @@ N_ORIGINS = len(Origin)
 _MEMBER_MOTIVE_COLUMNS = [(int(m), f"members_{m.name.lower()}") for m in Motive if m != Motive.NONE]
 _JOIN_MOTIVE_COLUMNS = [(int(m), f"joins_{m.name.lower()}") for m in Motive if m != Motive.NONE]
 _EXIT_DRIVER_COLUMNS = [(int(d), f"exits_{d.name.lower()}") for d in Driver if d != Driver.NONE]
-# plain ints for comparisons with arrays: NumPy takes an IntEnum scalar through a slow path
-# (about 1.5 us a call, a few dozen calls a month)
-LEADER, RIVAL = int(Role.LEADER), int(Route.RIVAL)
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+TRAINING, MEMBER, KILLED = int(Status.TRAINING), int(Status.MEMBER), int(Status.KILLED)
+DESERTED, DEFECTED, EXECUTED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.EXECUTED)
+LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ class Simulation:
         # month's surrenders (they repent from next month on)
         amnesty = org_pol.amnesty
         repented = capture.repent(p, self.fsa_fighters, amnesty.accept, g["capture"])
-        joining.enlist(p, repented, np.full(repented.size, Motive.COERCION, np.uint8), month)
+        joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
         ros.move(repented.size, Status.CAPTURED, Status.TRAINING)
         rec.events(Event.JOIN, p, repented, t)
         captured = capture.surrender(
@@ -231,7 +232,7 @@ class Simulation:
         # statuses (captive, local civilian, foreign civilian), so the union is the trainee list
         trainees = np.sort(np.concatenate([ros.trainees, repented, joiners, arrivals]))
         graduates = training.advance(p, trainees)
-        ros.trainees = trainees[p.status[trainees] == Status.TRAINING]
+        ros.trainees = trainees[p.status[trainees] == TRAINING]
         ros.move(graduates.size, Status.TRAINING, Status.MEMBER)
         unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
@@ -251,16 +252,18 @@ class Simulation:
 
         # combat
         killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"])
-        p.status[killed] = Status.KILLED
+        p.status[killed] = KILLED
         ros.move(killed.size, Status.MEMBER, Status.KILLED)
         rec.events(Event.KILLED, p, killed, t)
-        survived = p.status[members] == Status.MEMBER
+        survived = p.status[members] == MEMBER
         alive = members[survived]
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
         pay_usd = member_pay[survived] * factor
-        leaders = alive[p.role[alive] == Role.LEADER]
-        lead_fi = float((p.origin[leaders] >= IRAQI).mean()) if leaders.size else 0.0
+        leaders = alive[p.role[alive] == LEADER]
+        # shares as count over size, a mean without np.mean's Python layer (same value)
+        n_fi = np.count_nonzero(p.origin[leaders] >= IRAQI)
+        lead_fi = n_fi / leaders.size if leaders.size else 0.0
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx)
         pos, driver = leaving.attempts(lam, g["leaving"])
@@ -283,23 +286,24 @@ class Simulation:
         spared = ~escaped & ~executed
         gone = trying[escaped]
         gone_route = route[escaped]
-        p.status[gone] = np.where(gone_route == Route.RIVAL, Status.DEFECTED, Status.DESERTED)
-        p.status[trying[executed]] = Status.EXECUTED
-        n_defected = int((gone_route == Route.RIVAL).sum())
+        rival = gone_route == RIVAL
+        p.status[gone] = np.where(rival, DEFECTED, DESERTED)
+        p.status[trying[executed]] = EXECUTED
+        n_defected = int(np.count_nonzero(rival))
         ros.move(n_defected, Status.MEMBER, Status.DEFECTED)
         ros.move(gone.size - n_defected, Status.MEMBER, Status.DESERTED)
         ros.move(int(executed.sum()), Status.MEMBER, Status.EXECUTED)
         for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
             rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
-        abroad = gone_route != Route.RIVAL
+        abroad = ~rival
         rec.events(Event.DESERT, p, gone[abroad], t, driver[escaped][abroad], gone_route[abroad])
         rec.events(Event.DEFECT, p, gone[~abroad], t, driver[escaped][~abroad], gone_route[~abroad])
         if trying.size:
-            seen = float((p_caught * org_pol.enforcement.execute_share).mean())
+            seen = float((p_caught * org_pol.enforcement.execute_share).sum()) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
 
         # ties: friends who left or died move those still inside
-        still = p.status[alive] == Status.MEMBER
+        still = p.status[alive] == MEMBER
         remaining = alive[still]
         ros.members = remaining
         lv = pol.leaving

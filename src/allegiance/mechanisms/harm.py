@@ -19,6 +19,9 @@ import numpy as np
 from ..people import Motive, People
 from ..scenario import Scenario
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_OPPORTUNISM = int(Motive.OPPORTUNISM)
+
 
 def indiscipline(people: People, members: np.ndarray, policy: Scenario, month: int) -> np.ndarray:
     """Each member's indiscipline score."""
@@ -28,7 +31,7 @@ def indiscipline(people: People, members: np.ndarray, policy: Scenario, month: i
     u18 = people.age_years(month, members) < 18
     return (
         h.untrained * untrained
-        + h.opportunist * (people.motive[members] == Motive.OPPORTUNISM)
+        + h.opportunist * (people.motive[members] == _OPPORTUNISM)
         + h.child * u18
     )
 
