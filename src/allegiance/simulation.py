@@ -435,7 +435,7 @@ class Simulation:
             "territory_km2": env.territory_km2,
             "foreign_cumulative": self.org.foreign_arrived * s,
         }
-        self.recorder.row({k: float(v) for k, v in row.items()})
+        self.recorder.row(row)  # the recorder stores the values as float64
 
     def run(self, on_step: Callable[[int, int], None] | None = None) -> Results:
         """Run to the last month; ``on_step(done, total)`` is called after each month."""

@@ -70,6 +70,6 @@ def update_suspicion(
         + s.syrian_gain * syrian * (1.0 - people.ideology[members])
         + s.friend_gain * friends
     )
-    new = np.clip(new, 0.0, 1.0).astype(np.float32)
+    new = np.minimum(np.maximum(new, 0.0), 1.0).astype(np.float32)  # a clip without its wrapper
     people.suspicion[members] = new
     people.high_risk[members] = (new > s.threshold) & (people.role[members] == _FIGHTER)

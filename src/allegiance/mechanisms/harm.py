@@ -48,9 +48,8 @@ def civilian_harm(
     if members.size == 0:
         return 0.0, 0.0
     score = indiscipline(people, members, policy, month)
+    total = score.sum()
     per_civilian = (
-        float(score.sum() * scale / civilians_under_rule * 1000.0)
-        if civilians_under_rule > 0
-        else 0.0
+        float(total * scale / civilians_under_rule * 1000.0) if civilians_under_rule > 0 else 0.0
     )
-    return float(score.mean()), per_civilian
+    return float(total / score.size), per_civilian  # the mean, from the one sum
