@@ -189,7 +189,7 @@ class Simulation:
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
         ros = self.roster
         members = ros.members
-        syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
+        syrians = float(np.count_nonzero(p.origin[members] <= SYRIAN_MAX)) * scale
         capacity = governance.capacity(
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
@@ -292,7 +292,7 @@ class Simulation:
         n_defected = int(np.count_nonzero(rival))
         ros.move(n_defected, Status.MEMBER, Status.DEFECTED)
         ros.move(gone.size - n_defected, Status.MEMBER, Status.DESERTED)
-        ros.move(int(executed.sum()), Status.MEMBER, Status.EXECUTED)
+        ros.move(np.count_nonzero(executed), Status.MEMBER, Status.EXECUTED)
         for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
             rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
         abroad = ~rival

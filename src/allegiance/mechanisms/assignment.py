@@ -40,7 +40,7 @@ def fill_posts(
     role = people.role[members]
     fighters = members[role == _FIGHTER]
     f_origin = people.origin[fighters]
-    vacant = int(round(lead.leader_share * members.size)) - int((role == _LEADER).sum())
+    vacant = int(round(lead.leader_share * members.size)) - np.count_nonzero(role == _LEADER)
     logit = (
         lead.foreign_weight * (f_origin >= FOREIGN_MIN)
         + lead.iraqi_weight * (f_origin == IRAQI)
@@ -51,7 +51,7 @@ def fill_posts(
     people.role[promoted] = _LEADER
     fighters = members[people.role[members] == _FIGHTER]
     f_origin = people.origin[fighters]
-    vacant = int(round(lead.admin_share * members.size)) - int((role == _ADMINISTRATOR).sum())
+    vacant = int(round(lead.admin_share * members.size)) - np.count_nonzero(role == _ADMINISTRATOR)
     logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + people.skilled[fighters]).astype(
         np.float64
     )

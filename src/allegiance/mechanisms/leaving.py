@@ -84,7 +84,8 @@ def hazards(
     pay = policy.organization.pay
     ideo = people.ideology[members]
     motive = people.motive[members]
-    syrian = people.origin[members] <= SYRIAN_MAX
+    origin = people.origin[members]
+    syrian = origin <= SYRIAN_MAX
     lam = np.empty((N_DRIVERS, members.size), dtype=np.float32)
     lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
     lam[1] = lv.authoritarianism.base * np.exp(
@@ -117,7 +118,7 @@ def hazards(
         + lv.welcome_pull * env.exit_welcome
     )
     scale = np.where(people.role[members] == _LEADER, scale * lv.leader_factor, scale)
-    scale = np.where(people.origin[members] >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
+    scale = np.where(origin >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
     return (lam * scale).astype(np.float32)
 
 
