@@ -1,4 +1,4 @@
-"""The population build as it was before slices (one call per trait): the oracle the sliced build must match."""
+"""The population build without slices (one call per trait): the oracle the sliced build must match."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ _LOCAL_CODE = {name: int(Origin[name.upper()]) for name in LOCAL_ORIGINS}
 _FOREIGN_CODE = {name: int(Origin[name.upper()]) for name in FOREIGN_REGIONS}
 
 
-def _categorical(
+def _origins(
     rng: np.random.Generator, n: int, shares: dict[str, float], codes: dict[str, int]
 ) -> np.ndarray:
-    keys = list(shares)
+    keys = sorted(shares, key=lambda k: codes[k])
     p = np.array([shares[k] for k in keys], dtype=np.float64)
-    idx = rng.choice(len(keys), size=n, p=p / p.sum())
-    return np.array([codes[k] for k in keys], dtype=np.uint8)[idx]
+    counts = rng.multinomial(n, p / p.sum()) if n else np.zeros(len(keys), dtype=np.int64)
+    return np.repeat(np.array([codes[k] for k in keys], dtype=np.uint8), counts)
 
 
 def _ages(rng: np.random.Generator, n: int, lo: int, hi: int, under18: float) -> np.ndarray:
@@ -49,23 +49,15 @@ def _poisson(rng: np.random.Generator, mean: float | np.ndarray, n: int, cap: in
     return np.minimum(rng.poisson(mean, n), cap).astype(np.uint8)
 
 
-def _circles(rng: np.random.Generator, origin: np.ndarray, size: float) -> np.ndarray:
-    """Friendship circles of about ``size`` people from one town (same origin).
-
-    A circle stands for childhood friends who may join together (seed: Sami and 'several of
-    his oldest childhood friends who had joined ISIS with him').
-    """
+def _circles(origin: np.ndarray, size: float) -> np.ndarray:
+    """Consecutive circles of about ``size`` people within each run of one origin."""
     n = origin.shape[0]
-    order = np.lexsort((rng.random(n), origin))
-    sorted_origin = origin[order]
-    starts = np.flatnonzero(np.r_[True, sorted_origin[1:] != sorted_origin[:-1]])
-    block_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    pos = np.arange(n) - block_start
-    per_block = np.ceil(np.diff(np.r_[starts, n]) / size).astype(np.int64)
-    offset = np.repeat(np.r_[0, np.cumsum(per_block)[:-1]], np.diff(np.r_[starts, n]))
-    circle = np.empty(n, dtype=np.int32)
-    circle[order] = (offset + pos // max(size, 1.0)).astype(np.int32)
-    return circle
+    starts = np.flatnonzero(np.r_[True, origin[1:] != origin[:-1]]) if n else np.zeros(0, int)
+    lengths = np.diff(np.r_[starts, n])
+    per_block = np.ceil(lengths / size).astype(np.int64)
+    offset = np.repeat(np.r_[0, np.cumsum(per_block)[:-1]], lengths)
+    pos = np.arange(n) - np.repeat(starts, lengths)
+    return (offset + pos // max(size, 1.0)).astype(np.int32)
 
 
 def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
@@ -76,8 +68,8 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     n_local = n - n_foreign
     origin = np.concatenate(
         [
-            _categorical(rng, n_local, pop.origins, _LOCAL_CODE),
-            _categorical(rng, n_foreign, pop.foreign_regions, _FOREIGN_CODE),
+            _origins(rng, n_local, pop.origins, _LOCAL_CODE),
+            _origins(rng, n_foreign, pop.foreign_regions, _FOREIGN_CODE),
         ]
     )
     foreign = origin >= FOREIGN_MIN
@@ -126,7 +118,7 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
         criminal=criminal,
         affiliation=affiliation,
         skilled=skilled,
-        circle=_circles(rng, origin, pop.circle_size),
+        circle=_circles(origin, pop.circle_size),
         status=np.zeros(n, dtype=np.uint8),
         motive=np.zeros(n, dtype=np.uint8),
         role=np.zeros(n, dtype=np.uint8),

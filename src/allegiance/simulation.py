@@ -158,6 +158,10 @@ class Simulation:
         self.join_traits = joining.traits(self.people)
         sizes = np.bincount(self.people.circle, minlength=self.n_circles)
         self.circle_size = np.maximum(sizes, 1).astype(np.float32)
+        # people stored circle by circle (as the build makes them): where each circle begins, so
+        # joining can draw each circle with friends inside against its own bound
+        ordered = bool((self.people.circle[1:] >= self.people.circle[:-1]).all())
+        self.circle_start = np.concatenate([[0], np.cumsum(sizes)]) if ordered else None
         foreign_mask = self.people.origin >= FOREIGN_MIN
         self.first_foreign = (
             int(np.argmax(foreign_mask)) if foreign_mask.any() else self.people.size
@@ -217,7 +221,14 @@ class Simulation:
         # joining: five motives over the civilian pool, then foreign arrivals
         pull = joining.circle_pull(p, members, self.circle_size)
         joiners, motives = joining.join(
-            p, month, factor, pull, g["joining"], max(1000, p.size // 10), self.join_traits
+            p,
+            month,
+            factor,
+            pull,
+            g["joining"],
+            max(1000, p.size // 10),
+            self.join_traits,
+            self.circle_start,
         )
         joining.enlist(p, joiners, motives, month)
         ros.move(joiners.size, Status.CIVILIAN, Status.TRAINING)

@@ -32,17 +32,21 @@ def _chunks(n: int) -> Iterator[tuple[int, int]]:
         yield s, min(n, s + CHUNK)
 
 
-def _categorical(
+def _origins(
     rng: np.random.Generator, n: int, shares: dict[str, float], codes: dict[str, int]
 ) -> np.ndarray:
-    keys = list(shares)
+    """Origins of ``n`` people drawn independently, stored grouped by origin code.
+
+    The counts are one multinomial draw (the distribution of the counts of ``n`` independent
+    categorical draws); since every other trait is drawn independently per person afterwards,
+    the order of people carries no information, and grouping them lets friendship circles be
+    runs of consecutive people (cheap to build, and read in order by the joining scan).
+    """
+    keys = sorted(shares, key=lambda k: codes[k])
     p = np.array([shares[k] for k in keys], dtype=np.float64)
+    counts = rng.multinomial(n, p / p.sum()) if n else np.zeros(len(keys), dtype=np.int64)
     code = np.array([codes[k] for k in keys], dtype=np.uint8)
-    out = np.empty(n, dtype=np.uint8)
-    # one draw per person in order, so slices draw exactly what one call would
-    for s, e in _chunks(n):
-        out[s:e] = code[rng.choice(len(keys), size=e - s, p=p / p.sum())]
-    return out
+    return np.repeat(code, counts)
 
 
 def _ages(rng: np.random.Generator, n: int, lo: int, hi: int, under18: float) -> np.ndarray:
@@ -74,27 +78,21 @@ def _beta(rng: np.random.Generator, a: float, b: float, n: int) -> np.ndarray:
     return out
 
 
-def _circles(rng: np.random.Generator, origin: np.ndarray, size: float) -> np.ndarray:
+def _circles(origin: np.ndarray, size: float) -> np.ndarray:
     """Friendship circles of about ``size`` people from one town (same origin).
 
     A circle stands for childhood friends who may join together (seed: Sami and 'several of
-    his oldest childhood friends who had joined ISIS with him').
+    his oldest childhood friends who had joined ISIS with him'). People come grouped by origin
+    in code order and in no meaningful order within it (``_origins``), so each town's people are
+    cut into consecutive circles: circle numbers never decrease along the population.
     """
     n = origin.shape[0]
-    key = np.empty(n, dtype=np.float64)
-    for s, e in _chunks(n):
-        key[s:e] = rng.random(e - s)
-    # origins in code order, each in the order of its keys (a stable sort, as a lexsort would
-    # give), cut into consecutive circles; one origin at a time keeps the temporaries small
     circle = np.empty(n, dtype=np.int32)
+    bounds = [0, *(np.flatnonzero(origin[1:] != origin[:-1]) + 1).tolist(), n] if n else [0]
     offset = 0
-    for code in range(int(origin.max()) + 1 if n else 0):
-        members = np.flatnonzero(origin == code)
-        if members.size == 0:
-            continue
-        ranked = members[np.argsort(key[members], kind="stable")]
-        circle[ranked] = (offset + np.arange(members.size) // max(size, 1.0)).astype(np.int32)
-        offset += int(np.ceil(members.size / size))
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
+        circle[s:e] = (offset + np.arange(e - s) // max(size, 1.0)).astype(np.int32)
+        offset += int(np.ceil((e - s) / size))
     return circle
 
 
@@ -110,8 +108,8 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
     n_local = n - n_foreign
     origin = np.concatenate(
         [
-            _categorical(rng, n_local, pop.origins, _LOCAL_CODE),
-            _categorical(rng, n_foreign, pop.foreign_regions, _FOREIGN_CODE),
+            _origins(rng, n_local, pop.origins, _LOCAL_CODE),
+            _origins(rng, n_foreign, pop.foreign_regions, _FOREIGN_CODE),
         ]
     )
     foreign = origin >= FOREIGN_MIN
@@ -177,7 +175,7 @@ def synthesize(scenario: Scenario, rng: np.random.Generator) -> People:
         criminal=criminal,
         affiliation=affiliation,
         skilled=skilled,
-        circle=_circles(rng, origin, pop.circle_size),
+        circle=_circles(origin, pop.circle_size),
         status=np.zeros(n, dtype=np.uint8),
         motive=np.zeros(n, dtype=np.uint8),
         role=np.zeros(n, dtype=np.uint8),

@@ -220,17 +220,21 @@ def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ideo, rev, opp
 
 
-CRIMINAL, FSA, EXPERT, FAMILY_KILLED, FOREIGN = 1, 2, 4, 8, 16  # bits of Traits.flags
+CRIMINAL, FSA, EXPERT, FAMILY_KILLED, FOREIGN = 1, 2, 4, 8, 16  # the flag bits of a record
+# bit positions in a person's packed record: household (17 bits: local origin, household
+# composition, skill: the row of economic_table), flags (5), ideology (8), grievance (8), and the
+# month of birth offset to be non-negative (16)
+_FLAGS, _IDEO, _GRIEV, _BIRTH = 17, 22, 30, 38
+_BIRTH_OFFSET = 1 << 15
+assert (IRAQI + 1) * N_HOUSEHOLDS < 1 << _FLAGS
 
 
 @dataclass(frozen=True)
 class Traits:
-    """The fixed traits joining reads, packed once per run so a month's scan stays cheap."""
+    """The fixed traits joining reads, one 8-byte record a person, packed once per run: a
+    candidate costs one scattered read besides his status."""
 
-    household: np.ndarray  # uint32: local origin, household composition, skill: economic_table
-    flags: np.ndarray  # uint8: CRIMINAL | FSA | EXPERT | FAMILY_KILLED | FOREIGN
-    ideology: np.ndarray  # uint8: ideology on the LEVELS grid
-    grievance: np.ndarray  # uint8: grievance on the LEVELS grid
+    record: np.ndarray  # uint64
 
 
 _SLICE = 1 << 16  # people per slice of the packing
@@ -242,24 +246,15 @@ def traits(people: People) -> Traits:
     Slice by slice, so the wide temporaries of the packing never exist for the whole population.
     """
     n = people.size
-    out = Traits(
-        np.empty(n, dtype=np.uint32),
-        np.empty(n, dtype=np.uint8),
-        np.empty(n, dtype=np.uint8),
-        np.empty(n, dtype=np.uint8),
-    )
+    out = Traits(np.empty(n, dtype=np.uint64))
     for s in range(0, n, _SLICE):
         e = min(n, s + _SLICE)
-        part = _pack(people, slice(s, e))
-        for dst, src in zip(
-            (out.household, out.flags, out.ideology, out.grievance), part, strict=True
-        ):
-            dst[s:e] = src
+        out.record[s:e] = _pack(people, slice(s, e))
     return out
 
 
-def _pack(people: People, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The packed traits of the people in ``sl``."""
+def _pack(people: People, sl: slice) -> np.ndarray:
+    """The packed records of the people in ``sl``."""
     top = LEVELS - 1
     wives, children, parents = people.wives[sl], people.children[sl], people.parents[sl]
     dependants, skilled, origin = people.dependants[sl], people.skilled[sl], people.origin[sl]
@@ -268,8 +263,8 @@ def _pack(people: People, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray
         (np.minimum(wives, _W - 1).astype(np.uint16) * _C + np.minimum(children, _C - 1)) * _P
         + np.minimum(parents, _P - 1)
     ) * _D + np.minimum(dependants, _D - 1)
-    local_origin = np.minimum(origin, IRAQI).astype(np.uint32)  # foreigners never scan
-    household = local_origin * N_HOUSEHOLDS + (h.astype(np.uint32) * 2 + skilled)
+    local_origin = np.minimum(origin, IRAQI).astype(np.uint64)  # foreigners never join here
+    household = local_origin * N_HOUSEHOLDS + (h.astype(np.uint64) * 2 + skilled)
     expert = skilled | (affiliation == Affiliation.REGIME) | criminal
     flags = (
         CRIMINAL * criminal
@@ -277,80 +272,148 @@ def _pack(people: People, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray
         + EXPERT * expert
         + FAMILY_KILLED * people.family_killed[sl]
         + FOREIGN * (origin >= FOREIGN_MIN)
-    ).astype(np.uint8)
-    ideology = np.rint(people.ideology[sl] * top).astype(np.uint8)
-    grievance = np.rint(people.grievance[sl] * top).astype(np.uint8)
-    return household, flags, ideology, grievance
+    ).astype(np.uint64)
+    ideology = np.rint(people.ideology[sl] * top).astype(np.uint64)
+    grievance = np.rint(people.grievance[sl] * top).astype(np.uint64)
+    birth = (people.birth[sl].astype(np.int64) + _BIRTH_OFFSET).astype(np.uint64)
+    return (
+        household
+        | (flags << np.uint64(_FLAGS))
+        | (ideology << np.uint64(_IDEO))
+        | (grievance << np.uint64(_GRIEV))
+        | (birth << np.uint64(_BIRTH))
+    )
+
+
+COLD, LOOKUP = -1, -2  # segment kinds besides a hot circle's position in the hot list
+
+
+_BATCH = 2048  # candidates gathered before they are looked at: their reads then overlap
 
 
 @njit(cache=True, fastmath=True)
 def _kernel(
     rng,
-    u,
     v,
     econ,
     t_ideo,
     t_rev,
     t_opp,
     status,
-    birth,
-    household,
-    flags,
-    ideology,  # noqa: ANN001, ANN201
-    grievance,
+    record,
     circle,
-    pull,
-    bound,
+    hot,
+    hot_pull,
+    seg_start,  # noqa: ANN001, ANN201
+    seg_end,
+    seg_bound,
+    seg_kind,
     out_idx,
     out_motive,
 ):
+    """Draw the joiners of each segment of people by thinning; returns how many joined.
+
+    In a segment with bound b >= every chance in it, each person is a candidate with probability
+    b (the gaps between candidates are geometric), and a candidate joins if a uniform on [0, b)
+    falls below his chance: the same probability as one uniform on [0, 1) per person, without
+    drawing for the many who cannot join. A COLD segment holds everyone but passes over the
+    people of hot circles (they are drawn in their own segments, with their friends' pull); a
+    LOOKUP segment finds each candidate's pull among the hot circles. Candidates are gathered in
+    batches, then looked at, so the scattered reads of a batch are in flight together.
+    """
     # parameters into locals: the loop writes arrays, so Numba would otherwise reload v each time
-    n_out = 0
     presence = v[PRESENCE]
     child_rate = v[CHILD] / presence  # the cubs drive reaches every child where ISIS rules
     crim = v[CRIM]
     oldest_allowed = int(v[MONTH]) - 12 * int(v[MIN_AGE])  # born on or before this month
     adult_born = int(v[MONTH]) - 12 * 18  # born on or before this month: 18 or older
-    for i in range(status.shape[0]):
-        # nobody's chance exceeds the bound, so a uniform at or above it rejects whoever this is
-        # (most people, most months) without reading any of their traits: same draws, same joiners
-        if u[i] >= bound:
+    n_out = 0
+    n_hot = hot.shape[0]
+    cand = np.empty(_BATCH, dtype=np.int64)
+    cand_u = np.empty(_BATCH, dtype=np.float64)
+    cand_pull = np.empty(_BATCH, dtype=np.float64)
+    for s in range(seg_start.shape[0]):
+        lo, hi, bound, kind = seg_start[s], seg_end[s], seg_bound[s], seg_kind[s]
+        if not bound > 0.0 or lo >= hi:
             continue
-        f = flags[i]
-        if status[i] != 0 or f & 16:
-            continue
-        b = birth[i]
-        if b > oldest_allowed:
-            continue
-        k_ideo = ideology[i]
-        l_ideo = t_ideo[k_ideo]
-        if b > adult_born:
-            l_ideo += child_rate
-        l_coer = crim * (f & 1)
-        l_econ = econ[household[i]]
-        l_rev = t_rev[(f >> 3) & 1, grievance[i]]
-        l_opp = t_opp[k_ideo] if f & 4 else 0.0
-        base = l_ideo + l_coer + l_econ + l_rev + l_opp
-        total = base * presence * pull[circle[i]]
-        # 1 - exp(-x) by its series where x is small: the common case, and far cheaper
-        p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
-        if u[i] < p_join:
-            pick = rng.random() * base
-            if pick < l_ideo:
-                m = 1
-            elif pick < l_ideo + l_coer:
-                m = 2
-            elif pick < l_ideo + l_coer + l_econ:
-                m = 3
-            elif pick < l_ideo + l_coer + l_econ + l_rev:
-                m = 4
-            else:
-                m = 5
-            out_idx[n_out] = i
-            out_motive[n_out] = m
-            n_out += 1
-            if n_out == out_idx.shape[0]:
-                break
+        scan = bound >= 1.0  # no thinning: every person a candidate, one uniform on [0, 1) each
+        log_q = np.log1p(-bound) if not scan else -1.0
+        h = 0  # next hot circle that may hold a candidate of a COLD segment (both in order)
+        i = lo - 1
+        more = True
+        while more:
+            # gather a batch of candidates
+            k = 0
+            while k < _BATCH:
+                if scan:
+                    i += 1
+                    if i >= hi:
+                        more = False
+                        break
+                    u = rng.random()
+                else:
+                    gap = np.floor(np.log(1.0 - rng.random()) / log_q)  # failures before one
+                    if gap >= hi - i - 1:
+                        more = False
+                        break
+                    i += 1 + int(gap)
+                    u = rng.random() * bound
+                pull = 1.0
+                if kind == COLD:
+                    c = circle[i]
+                    while h < n_hot and hot[h] < c:
+                        h += 1
+                    if h < n_hot and hot[h] == c:
+                        continue  # drawn with his circle's segment
+                elif kind == LOOKUP:
+                    c = circle[i]
+                    j = np.searchsorted(hot, c)
+                    if j < n_hot and hot[j] == c:
+                        pull = hot_pull[j]
+                else:
+                    pull = hot_pull[kind]
+                cand[k], cand_u[k], cand_pull[k] = i, u, pull
+                k += 1
+            # look at each: his chance (ODD 7.3); whoever cannot join is passed over
+            for q in range(k):
+                i_q = cand[q]
+                r = record[i_q]
+                f = (r >> _FLAGS) & 31
+                if status[i_q] != 0 or f & 16:
+                    continue
+                b = int((r >> _BIRTH) & 0xFFFF) - _BIRTH_OFFSET
+                if b > oldest_allowed:
+                    continue
+                k_ideo = (r >> _IDEO) & 255
+                l_ideo = t_ideo[k_ideo]
+                if b > adult_born:
+                    l_ideo += child_rate
+                l_coer = crim * (f & 1)
+                l_econ = econ[r & 0x1FFFF]
+                l_rev = t_rev[(f >> 3) & 1, (r >> _GRIEV) & 255]
+                l_opp = t_opp[k_ideo] if f & 4 else 0.0
+                base = l_ideo + l_coer + l_econ + l_rev + l_opp
+                total = base * presence * cand_pull[q]
+                # 1 - exp(-x) by its series where x is small: the common case, and far cheaper
+                p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
+                if not cand_u[q] < p_join:
+                    continue
+                pick = rng.random() * base
+                if pick < l_ideo:
+                    m = 1
+                elif pick < l_ideo + l_coer:
+                    m = 2
+                elif pick < l_ideo + l_coer + l_econ:
+                    m = 3
+                elif pick < l_ideo + l_coer + l_econ + l_rev:
+                    m = 4
+                else:
+                    m = 5
+                out_idx[n_out] = i_q
+                out_motive[n_out] = m
+                n_out += 1
+                if n_out == out_idx.shape[0]:
+                    return n_out
     return n_out
 
 
@@ -362,11 +425,12 @@ def join_bound(
     t_opp: np.ndarray,
     friend_pull: np.ndarray,
 ) -> float:
-    """An upper bound on anyone's chance of joining this month (the kernel's hazard total).
+    """An upper bound on the chance of joining this month of anyone whose friends' pull is at most
+    the largest of ``friend_pull`` (the kernel's hazard total).
 
     Each hazard term is at most its table's largest entry, so their sum times presence and the
     largest friend pull bounds the total, and 1 - exp(-total) <= total. The relative margin
-    covers rounding in any order of summation; 2.0 (no uniform reaches it) where a bound cannot
+    covers rounding in any order of summation; 2.0 (every person drawn for) where a bound cannot
     be trusted.
     """
     presence = float(v[PRESENCE])
@@ -384,53 +448,74 @@ def join_bound(
     return bound if np.isfinite(bound) else 2.0
 
 
-def circle_pull(people: People, members: np.ndarray, circle_size: np.ndarray) -> np.ndarray:
-    """Share of each friendship circle already inside the group (pulls friends in)."""
-    # only the circles with someone inside: the others stay at zero
-    pull = np.zeros(circle_size.size, dtype=np.float32)
+def circle_pull(
+    people: People, members: np.ndarray, circle_size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Circles with someone inside the group (sorted) and the share of each inside (pulls friends
+    in); every other circle's share is zero."""
     circles, inside = np.unique(people.circle[members], return_counts=True)
-    pull[circles] = inside.astype(np.float32) / circle_size[circles]
-    return pull
+    return circles.astype(np.int64), inside.astype(np.float32) / circle_size[circles]
 
 
 def join(
     people: People,
     month: Month,
     pay_factor: float,
-    pull: np.ndarray,
+    pull: tuple[np.ndarray, np.ndarray],
     rng: np.random.Generator,
     capacity: int,
     packed: Traits,
+    circle_start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Draw this month's local joiners; returns (indices, motives). Status is not changed here."""
+    """Draw this month's local joiners; returns (indices in order, motives). Status is not changed.
+
+    ``pull`` is ``circle_pull``'s (hot circles, share inside). With ``circle_start`` (where each
+    circle begins, people stored in circle order), people in circles without a member are drawn
+    against one small bound and each hot circle against its own; without it, everyone against
+    the largest.
+    """
     v = parameters(month, pay_factor)
     t_ideo, t_rev, t_opp = trait_tables(v)
     econ = economic_table(v, best_alternative(month))
-    friend_pull = np.exp(v[FRIENDS] * pull).astype(np.float32)
-    bound = join_bound(v, econ, t_ideo, t_rev, t_opp, friend_pull)
+    hot, share = pull
+    hot_pull = np.exp(v[FRIENDS] * share).astype(np.float32)
+    tables = (v, econ, t_ideo, t_rev, t_opp)
+    one = np.ones(1, dtype=np.float32)
+    n = people.size
+    if circle_start is not None:
+        cold = join_bound(*tables, one)
+        seg_start = np.concatenate([[0], circle_start[hot]])
+        seg_end = np.concatenate([[n], circle_start[hot + 1]])
+        # a hot circle's bound is the cold one times its pull (the margin covers the rounding)
+        seg_bound = np.concatenate([[cold], cold * hot_pull.astype(np.float64)])
+        seg_kind = np.concatenate([[COLD], np.arange(hot.size)])
+    else:
+        seg_start, seg_end = np.array([0]), np.array([n])
+        seg_bound = np.array([join_bound(*tables, np.concatenate([one, hot_pull]))])
+        seg_kind = np.array([LOOKUP])
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
         rng,
-        rng.random(people.size, dtype=np.float32),
         v,
         econ,
         t_ideo,
         t_rev,
         t_opp,
         people.status,
-        people.birth,
-        packed.household,
-        packed.flags,
-        packed.ideology,
-        packed.grievance,
+        packed.record,
         people.circle,
-        friend_pull,
-        bound,
+        hot,
+        hot_pull,
+        seg_start.astype(np.int64),
+        seg_end.astype(np.int64),
+        seg_bound.astype(np.float64),
+        seg_kind.astype(np.int64),
         out_idx,
         out_motive,
     )
-    return out_idx[:k].copy(), out_motive[:k].copy()
+    order = np.argsort(out_idx[:k], kind="stable")
+    return out_idx[:k][order], out_motive[:k][order]
 
 
 def enlist(people: People, idx: np.ndarray, motive: np.ndarray, month: Month) -> None:
