@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,18 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
     empty = tmp_path / "e.yaml"
     empty.write_text("", encoding="utf-8")
     assert read_mapping(empty, "thing", empty_ok=True) == {}
+
+
+def test_a_kept_parse_is_never_shared_and_follows_edits(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text("a: {b: [1, 2]}\nc: 3\n", encoding="utf-8")
+    first = read_mapping(f, "scenario")
+    first["a"]["b"].append(99)  # a caller that edits its copy (as extends and drop_events do)
+    first.pop("c")
+    assert read_mapping(f, "scenario") == {"a": {"b": [1, 2]}, "c": 3}
+    f.write_text("a: {b: [1, 2]}\nc: 4\n", encoding="utf-8")  # same size, new content
+    os.utime(f, ns=(0, f.stat().st_mtime_ns + 1_000_000))
+    assert read_mapping(f, "scenario") == {"a": {"b": [1, 2]}, "c": 4}
+    f.write_text("a: [\n", encoding="utf-8")
+    with pytest.raises(UserError, match="broken YAML"):
+        read_mapping(f, "scenario")

@@ -7,6 +7,10 @@ from enum import IntEnum
 
 import numpy as np
 
+# Code run every month compares and fills arrays with plain-int copies of these codes
+# (``_MEMBER = int(Status.MEMBER)``): NumPy takes an IntEnum scalar through a slow path, about
+# 2 us a call against 0.5 for an int, and a month makes dozens of such calls.
+
 
 class Status(IntEnum):
     """Where a person stands; every person is in exactly one status."""
@@ -169,7 +173,8 @@ class People:
         """Bytes held by all arrays."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
 
-    def age_years(self, month: int, idx: np.ndarray | None = None) -> np.ndarray:
-        """Age in whole years at month index ``month`` of everyone, or of the people ``idx``."""
+    def age_years(self, month: int | np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """Age in whole years at month index ``month`` (one, or one per person) of everyone, or of
+        the people ``idx``."""
         birth = self.birth if idx is None else self.birth[idx]
         return ((month - birth.astype(np.int32)) // 12).astype(np.int16)

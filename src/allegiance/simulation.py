@@ -40,6 +40,7 @@ from .people import (
     Driver,
     Event,
     Motive,
+    Origin,
     People,
     Role,
     Route,
@@ -64,8 +65,15 @@ STREAMS = (
     "capture",
 )
 N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
-_DRIVERS = [d for d in Driver if d != Driver.NONE]
-_MOTIVES = [m for m in Motive if m != Motive.NONE]
+N_ORIGINS = len(Origin)
+# the timeseries' per-motive and per-driver columns, named once rather than every month
+_MEMBER_MOTIVE_COLUMNS = [(int(m), f"members_{m.name.lower()}") for m in Motive if m != Motive.NONE]
+_JOIN_MOTIVE_COLUMNS = [(int(m), f"joins_{m.name.lower()}") for m in Motive if m != Motive.NONE]
+_EXIT_DRIVER_COLUMNS = [(int(d), f"exits_{d.name.lower()}") for d in Driver if d != Driver.NONE]
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+TRAINING, MEMBER, KILLED = int(Status.TRAINING), int(Status.MEMBER), int(Status.KILLED)
+DESERTED, DEFECTED, EXECUTED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.EXECUTED)
+LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,7 @@ class Simulation:
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
         ros = self.roster
         members = ros.members
-        syrians = float((p.origin[members] <= SYRIAN_MAX).sum()) * scale
+        syrians = float(np.count_nonzero(p.origin[members] <= SYRIAN_MAX)) * scale
         capacity = governance.capacity(
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
@@ -201,7 +209,7 @@ class Simulation:
         # month's surrenders (they repent from next month on)
         amnesty = org_pol.amnesty
         repented = capture.repent(p, self.fsa_fighters, amnesty.accept, g["capture"])
-        joining.enlist(p, repented, np.full(repented.size, Motive.COERCION, np.uint8), month)
+        joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
         ros.move(repented.size, Status.CAPTURED, Status.TRAINING)
         rec.events(Event.JOIN, p, repented, t)
         captured = capture.surrender(
@@ -235,7 +243,7 @@ class Simulation:
         # statuses (captive, local civilian, foreign civilian), so the union is the trainee list
         trainees = np.sort(np.concatenate([ros.trainees, repented, joiners, arrivals]))
         graduates = training.advance(p, trainees)
-        ros.trainees = trainees[p.status[trainees] == Status.TRAINING]
+        ros.trainees = trainees[p.status[trainees] == TRAINING]
         ros.move(graduates.size, Status.TRAINING, Status.MEMBER)
         unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
@@ -255,16 +263,18 @@ class Simulation:
 
         # combat
         killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"])
-        p.status[killed] = Status.KILLED
+        p.status[killed] = KILLED
         ros.move(killed.size, Status.MEMBER, Status.KILLED)
         rec.events(Event.KILLED, p, killed, t)
-        survived = p.status[members] == Status.MEMBER
+        survived = p.status[members] == MEMBER
         alive = members[survived]
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
         pay_usd = member_pay[survived] * factor
-        leaders = alive[p.role[alive] == Role.LEADER]
-        lead_fi = float((p.origin[leaders] >= IRAQI).mean()) if leaders.size else 0.0
+        leaders = alive[p.role[alive] == LEADER]
+        # shares as count over size, a mean without np.mean's Python layer (same value)
+        n_fi = np.count_nonzero(p.origin[leaders] >= IRAQI)
+        lead_fi = n_fi / leaders.size if leaders.size else 0.0
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx)
         pos, driver = leaving.attempts(lam, g["leaving"])
@@ -287,23 +297,24 @@ class Simulation:
         spared = ~escaped & ~executed
         gone = trying[escaped]
         gone_route = route[escaped]
-        p.status[gone] = np.where(gone_route == Route.RIVAL, Status.DEFECTED, Status.DESERTED)
-        p.status[trying[executed]] = Status.EXECUTED
-        n_defected = int((gone_route == Route.RIVAL).sum())
+        rival = gone_route == RIVAL
+        p.status[gone] = np.where(rival, DEFECTED, DESERTED)
+        p.status[trying[executed]] = EXECUTED
+        n_defected = int(np.count_nonzero(rival))
         ros.move(n_defected, Status.MEMBER, Status.DEFECTED)
         ros.move(gone.size - n_defected, Status.MEMBER, Status.DESERTED)
-        ros.move(int(executed.sum()), Status.MEMBER, Status.EXECUTED)
+        ros.move(np.count_nonzero(executed), Status.MEMBER, Status.EXECUTED)
         for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
             rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
-        abroad = gone_route != Route.RIVAL
+        abroad = ~rival
         rec.events(Event.DESERT, p, gone[abroad], t, driver[escaped][abroad], gone_route[abroad])
         rec.events(Event.DEFECT, p, gone[~abroad], t, driver[escaped][~abroad], gone_route[~abroad])
         if trying.size:
-            seen = float((p_caught * org_pol.enforcement.execute_share).mean())
+            seen = float((p_caught * org_pol.enforcement.execute_share).sum()) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
 
         # ties: friends who left or died move those still inside
-        still = p.status[alive] == Status.MEMBER
+        still = p.status[alive] == MEMBER
         remaining = alive[still]
         ros.members = remaining
         lv = pol.leaving
@@ -344,19 +355,33 @@ class Simulation:
 
     def _record(self, month: Month, f: Flows) -> None:
         """Append the month's row of metrics (real-world units)."""
+        # counts come from a few bincounts read back as Python ints, and the masks behind the
+        # shares only where the count is not zero: with a few hundred simulated members a month
+        # the row is all fixed cost, about one NumPy call per column before (the values are the
+        # same: a mean of a boolean mask is its count over its size)
         t, pol, env = month.index, month.policy, month.env
         p, s = self.people, self.scenario.population.scale
-        census = self.roster.census
+        census = self.roster.census.tolist()
+        n = f.members.size
         origin = p.origin[f.members]
-        syrian, foreign_m = origin <= SYRIAN_MAX, origin >= FOREIGN_MIN
+        by_origin = np.bincount(origin, minlength=N_ORIGINS).tolist()
+        n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
+        n_foreign = sum(by_origin[FOREIGN_MIN:])
         age = p.age_years(t, f.members)
         u18 = age < 18
-        role = p.role[f.members]
-        lead = role == Role.LEADER
-        unit_n = np.bincount(p.unit[f.members], minlength=1)
-        unit_u18 = np.bincount(p.unit[f.members[u18]], minlength=unit_n.size)
-        # units of at least 50 real members and 5 simulated ones, so the share means something
-        big = (unit_n * s >= 50) & (unit_n >= 5)
+        n_u18 = int(np.count_nonzero(u18))
+        n_u25 = int(np.count_nonzero(age < 25))
+        max_unit_u18 = 0.0  # no unit has a child in it
+        if n_u18:
+            unit_n = np.bincount(p.unit[f.members], minlength=1)
+            unit_u18 = np.bincount(p.unit[f.members[u18]], minlength=unit_n.size)
+            # units of at least 50 real members and 5 simulated ones, so the share means something
+            big = (unit_n * s >= 50) & (unit_n >= 5)
+            if big.any():
+                max_unit_u18 = float((unit_u18[big] / unit_n[big]).max())
+        lead = p.role[f.members] == LEADER
+        n_lead = int(np.count_nonzero(lead))
+        lead_fi = int(np.count_nonzero(origin[lead] >= IRAQI)) / n_lead if n_lead else 0.0
         pay_usd = f.pay_usd
         civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
         # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
@@ -365,50 +390,49 @@ class Simulation:
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,
-            "members": f.members.size * s,
-            "members_syrian": syrian.sum() * s,
-            "members_iraqi": (origin == IRAQI).sum() * s,
-            "members_foreign": foreign_m.sum() * s,
-            "members_under18": u18.sum() * s,
-            "members_18_24": ((age >= 18) & (age < 25)).sum() * s,
-            "members_25_plus": (age >= 25).sum() * s,
+            "members": n * s,
+            "members_syrian": n_syrian * s,
+            "members_iraqi": n_iraqi * s,
+            "members_foreign": n_foreign * s,
+            "members_under18": n_u18 * s,
+            "members_18_24": (n_u25 - n_u18) * s,
+            "members_25_plus": (n - n_u25) * s,
         }
-        m_motive = np.bincount(p.motive[f.members], minlength=len(Motive))
-        for m in _MOTIVES:
-            row[f"members_{m.name.lower()}"] = m_motive[m] * s
+        m_motive = np.bincount(p.motive[f.members], minlength=len(Motive)).tolist()
+        for m, name in _MEMBER_MOTIVE_COLUMNS:
+            row[name] = m_motive[m] * s
         row |= {
             "deserted": census[Status.DESERTED] * s,
             "defected": census[Status.DEFECTED] * s,
-            "under18_share": float(u18.mean()) if f.members.size else 0.0,
-            "max_unit_under18_share": float((unit_u18[big] / unit_n[big]).max())
-            if big.any()
-            else 0.0,
-            "leaders_foreign_or_iraqi_share": float((origin[lead] >= IRAQI).mean())
-            if lead.any()
-            else 0.0,
+            "under18_share": n_u18 / n if n else 0.0,
+            "max_unit_under18_share": max_unit_u18,
+            "leaders_foreign_or_iraqi_share": lead_fi,
         }
-        j = np.bincount(f.motives, minlength=len(Motive))
+        j = np.bincount(f.motives, minlength=len(Motive)).tolist()
         j[Motive.COERCION] += f.repented.size  # captives through the repentance course
-        for m in _MOTIVES:
-            row[f"joins_{m.name.lower()}"] = j[m] * s
+        for m, name in _JOIN_MOTIVE_COLUMNS:
+            row[name] = j[m] * s
         row["joins_foreign"] = f.arrivals.size * s
         row["graduated"] = f.graduates.size * s
-        d = np.bincount(f.driver[f.escaped], minlength=len(Driver))
-        for dr in _DRIVERS:
-            row[f"exits_{dr.name.lower()}"] = d[dr] * s
-        gone_route = f.route[f.escaped]
+        gone = f.trying[f.escaped]
+        d = np.bincount(f.driver[f.escaped], minlength=len(Driver)).tolist()
+        for dr, name in _EXIT_DRIVER_COLUMNS:
+            row[name] = d[dr] * s
+        n_rival = int(np.count_nonzero(f.route[f.escaped] == RIVAL)) if gone.size else 0
+        n_gone_syrian = int(np.count_nonzero(p.origin[gone] <= SYRIAN_MAX)) if gone.size else 0
+        killed_origin = p.origin[f.killed]
         row |= {
-            "exits_abroad": (gone_route != Route.RIVAL).sum() * s,
-            "exits_to_rival": (gone_route == Route.RIVAL).sum() * s,
-            "exits_syrian": (p.origin[f.trying[f.escaped]] <= SYRIAN_MAX).sum() * s,
+            "exits_abroad": (gone.size - n_rival) * s,
+            "exits_to_rival": n_rival * s,
+            "exits_syrian": n_gone_syrian * s,
             "attempts": f.trying.size * s,
-            "caught": f.spared.sum() * s,
-            "executed": f.executed.sum() * s,
+            "caught": np.count_nonzero(f.spared) * s,
+            "executed": np.count_nonzero(f.executed) * s,
             "killed": f.killed.size * s,
-            "killed_syrian": (p.origin[f.killed] <= SYRIAN_MAX).sum() * s,
-            "killed_foreign": (p.origin[f.killed] >= FOREIGN_MIN).sum() * s,
-            "pay_syrian_usd": float(pay_usd[syrian].mean()) if syrian.any() else 0.0,
-            "pay_foreign_usd": float(pay_usd[foreign_m].mean()) if foreign_m.any() else 0.0,
+            "killed_syrian": np.count_nonzero(killed_origin <= SYRIAN_MAX) * s,
+            "killed_foreign": np.count_nonzero(killed_origin >= FOREIGN_MIN) * s,
+            "pay_syrian_usd": float(pay_usd[origin <= SYRIAN_MAX].mean()) if n_syrian else 0.0,
+            "pay_foreign_usd": float(pay_usd[origin >= FOREIGN_MIN].mean()) if n_foreign else 0.0,
             "pay_factor": f.pay_factor,
             "training_days": float(
                 pol.organization.training.sharia_days + pol.organization.training.bootcamp_days
@@ -422,7 +446,7 @@ class Simulation:
             "territory_km2": env.territory_km2,
             "foreign_cumulative": self.org.foreign_arrived * s,
         }
-        self.recorder.row({k: float(v) for k, v in row.items()})
+        self.recorder.row(row)  # the recorder stores the values as float64
 
     def run(self, on_step: Callable[[int, int], None] | None = None) -> Results:
         """Run to the last month; ``on_step(done, total)`` is called after each month."""

@@ -65,21 +65,42 @@ class Month:
     env: Env
 
 
-def _env(e: Environment, month: str, peak: float) -> Env:
-    vals = {name: series_at(getattr(e, name), month) for name in Environment.model_fields}
-    return Env(**vals, territory_peak_km2=max(peak, vals["territory_km2"]))
+def _columns(e: Environment, months: list[str]) -> dict[str, list[float]]:
+    """Each environment series at every month, one np.interp per series (``series_at`` each)."""
+    at = [month_index(m) for m in months]
+    out: dict[str, list[float]] = {}
+    for name in Environment.model_fields:
+        series = getattr(e, name)
+        if not isinstance(series, dict):
+            out[name] = [float(series)] * len(months)
+            continue
+        knots = sorted((month_index(k), float(v)) for k, v in series.items())
+        xs, ys = zip(*knots, strict=True)
+        out[name] = np.interp(at, xs, ys).tolist()  # the same arithmetic as one month at a time
+    return out
 
 
 def calendar(scenario: Scenario) -> list[Month]:
     """Resolve the timeline once, before the run: one Month per step."""
-    out: list[Month] = []
-    peak = 0.0
+    months = scenario.months
+    snapshots: list[Scenario] = []
     snapshot, active = scenario, ()
-    for i, label in enumerate(scenario.months):
+    for label in months:
         now = tuple(j for j, ev in enumerate(scenario.timeline) if ev.month <= label)
         if now != active:
             snapshot, active = scenario.at(label), now
-        env = _env(snapshot.environment, label, peak)
+        snapshots.append(snapshot)
+    # the series of each distinct environment read at every month at once: series by series and
+    # month by month, sorting the knots again each time, cost more than the rest of a run's setup
+    columns: dict[int, dict[str, list[float]]] = {}
+    for snap in snapshots:
+        if id(snap.environment) not in columns:
+            columns[id(snap.environment)] = _columns(snap.environment, months)
+    out: list[Month] = []
+    peak = 0.0
+    for i, (label, snap) in enumerate(zip(months, snapshots, strict=True)):
+        vals = {name: col[i] for name, col in columns[id(snap.environment)].items()}
+        env = Env(**vals, territory_peak_km2=max(peak, vals["territory_km2"]))
         peak = env.territory_peak_km2
-        out.append(Month(index=i, label=label, policy=snapshot, env=env))
+        out.append(Month(index=i, label=label, policy=snap, env=env))
     return out

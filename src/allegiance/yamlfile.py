@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,42 @@ import yaml
 from . import limits
 from .errors import UserError
 
+# parsed files by (path, modification time, size): a calibration or a sweep reads the same
+# scenario for every run, and parsing it costs more than a small run's first months
+_PARSED: dict[tuple[str, int, int], Any] = {}
+_PARSED_MAX = 64
+
 
 def read_mapping(path: str | Path, what: str, empty_ok: bool = False) -> dict[str, Any]:
-    """Return the mapping in ``path``; ``what`` names the kind of file in messages."""
+    """Return the mapping in ``path``; ``what`` names the kind of file in messages.
+
+    The parse of an unchanged file is kept, and each caller gets its own deep copy of it.
+    """
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: no such {what} file")
     try:
-        data = limits.load_yaml(p.read_text(encoding="utf-8"))
+        st = p.stat()
+        key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError as err:
+        raise UserError(f"{p}: cannot read the file ({err.strerror})") from None
+    if key not in _PARSED:
+        data = _parse(p)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = data
+    data = copy.deepcopy(_PARSED[key])
+    if data is None and empty_ok:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(f"{p}: a {what} must be a mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def _parse(p: Path) -> Any:  # noqa: ANN401 (whatever the YAML holds)
+    """Parse ``p``; any problem is one line naming the file."""
+    try:
+        return limits.load_yaml(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -29,8 +58,3 @@ def read_mapping(path: str | Path, what: str, empty_ok: bool = False) -> dict[st
         raise UserError(f"{p}: {err}") from None
     except OSError as err:
         raise UserError(f"{p}: cannot read the file ({err.strerror})") from None
-    if data is None and empty_ok:
-        return {}
-    if not isinstance(data, dict):
-        raise UserError(f"{p}: a {what} must be a mapping of fields, got {type(data).__name__}")
-    return data

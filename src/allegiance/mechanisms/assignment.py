@@ -17,6 +17,11 @@ import numpy as np
 from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role
 from ..scenario import Organization
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_FIGHTER = int(Role.FIGHTER)
+_LEADER = int(Role.LEADER)
+_ADMINISTRATOR = int(Role.ADMINISTRATOR)
+
 
 def _fill(rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int) -> np.ndarray:
     """Draw ``k`` of ``pool`` without replacement with weights exp(logit) (Gumbel top-k)."""
@@ -33,9 +38,9 @@ def fill_posts(
     """Promote fighters into vacant leader and administrator posts."""
     lead = org.leadership
     role = people.role[members]
-    fighters = members[role == Role.FIGHTER]
+    fighters = members[role == _FIGHTER]
     f_origin = people.origin[fighters]
-    vacant = int(round(lead.leader_share * members.size)) - int((role == Role.LEADER).sum())
+    vacant = int(round(lead.leader_share * members.size)) - np.count_nonzero(role == _LEADER)
     logit = (
         lead.foreign_weight * (f_origin >= FOREIGN_MIN)
         + lead.iraqi_weight * (f_origin == IRAQI)
@@ -43,14 +48,14 @@ def fill_posts(
         + lead.ideology_weight * people.ideology[fighters]
     ).astype(np.float64)
     promoted = _fill(rng, fighters, logit, vacant)
-    people.role[promoted] = Role.LEADER
-    fighters = members[people.role[members] == Role.FIGHTER]
+    people.role[promoted] = _LEADER
+    fighters = members[people.role[members] == _FIGHTER]
     f_origin = people.origin[fighters]
-    vacant = int(round(lead.admin_share * members.size)) - int((role == Role.ADMINISTRATOR).sum())
+    vacant = int(round(lead.admin_share * members.size)) - np.count_nonzero(role == _ADMINISTRATOR)
     logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + people.skilled[fighters]).astype(
         np.float64
     )
-    people.role[_fill(rng, fighters, logit, vacant)] = Role.ADMINISTRATOR
+    people.role[_fill(rng, fighters, logit, vacant)] = _ADMINISTRATOR
 
 
 def update_suspicion(
@@ -65,6 +70,6 @@ def update_suspicion(
         + s.syrian_gain * syrian * (1.0 - people.ideology[members])
         + s.friend_gain * friends
     )
-    new = np.clip(new, 0.0, 1.0).astype(np.float32)
+    new = np.minimum(np.maximum(new, 0.0), 1.0).astype(np.float32)  # a clip without its wrapper
     people.suspicion[members] = new
-    people.high_risk[members] = (new > s.threshold) & (people.role[members] == Role.FIGHTER)
+    people.high_risk[members] = (new > s.threshold) & (people.role[members] == _FIGHTER)

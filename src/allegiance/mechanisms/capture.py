@@ -16,14 +16,18 @@ import numpy as np
 
 from ..people import People, Status
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_CIVILIAN = int(Status.CIVILIAN)
+_CAPTURED = int(Status.CAPTURED)
+
 
 def surrender(
     people: People, fighters: np.ndarray, rate: float, presence: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Capture former FSA fighters who are still civilians; returns their indices."""
-    pool = fighters[people.status[fighters] == Status.CIVILIAN]
+    pool = fighters[people.status[fighters] == _CIVILIAN]
     hit = pool[rng.random(pool.size) < -np.expm1(-rate * presence)]
-    people.status[hit] = Status.CAPTURED
+    people.status[hit] = _CAPTURED
     return hit
 
 
@@ -31,5 +35,5 @@ def repent(
     people: People, fighters: np.ndarray, accept: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Captives who take the repentance course this month (the caller enlists them)."""
-    held = fighters[people.status[fighters] == Status.CAPTURED]
+    held = fighters[people.status[fighters] == _CAPTURED]
     return held[rng.random(held.size) < accept]

@@ -14,6 +14,12 @@ import numpy as np
 from ..people import People, Posting, Role
 from ..scenario import Scenario
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_LEADER = int(Role.LEADER)
+_ADMINISTRATOR = int(Role.ADMINISTRATOR)
+_IRAQ = int(Posting.IRAQ)
+_LIBYA = int(Posting.LIBYA)
+
 
 def deaths(
     people: People,
@@ -34,9 +40,9 @@ def deaths(
         c.high_risk * people.high_risk[members]
         + c.child * under18
         + c.untrained * untrained
-        + c.leader * (role == Role.LEADER)
-        + 0.5 * c.leader * (role == Role.ADMINISTRATOR)  # administrators serve nearer the front
-        + c.away * ((posting == Posting.IRAQ) | (posting == Posting.LIBYA))
+        + c.leader * (role == _LEADER)
+        + 0.5 * c.leader * (role == _ADMINISTRATOR)  # administrators serve nearer the front
+        + c.away * ((posting == _IRAQ) | (posting == _LIBYA))
     )
     lam = c.base * pressure * np.exp(x)
     return members[rng.random(members.size) < -np.expm1(-lam)]

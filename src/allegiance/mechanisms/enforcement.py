@@ -18,6 +18,9 @@ import numpy as np
 from ..people import People, Route
 from ..scenario import Enforcement
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_RIVAL = int(Route.RIVAL)
+
 
 def catch_probability(
     location: np.ndarray,
@@ -45,7 +48,7 @@ def catch_probability(
     )
     ratio = guards[location] / np.maximum(attempts[location], 1.0)
     exponent = policy.k * ratio
-    abroad = route != Route.RIVAL
+    abroad = route != _RIVAL
     exponent = exponent + abroad * policy.border * (1.0 - border_openness)
     return -np.expm1(-exponent)
 

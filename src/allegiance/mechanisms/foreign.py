@@ -13,6 +13,12 @@ import numpy as np
 from ..people import FOREIGN_MIN, Motive, People, Status
 from ..world import Month
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_CIVILIAN = int(Status.CIVILIAN)
+_TRAINING = int(Status.TRAINING)
+_IDEOLOGY = int(Motive.IDEOLOGY)
+_OPPORTUNISM = int(Motive.OPPORTUNISM)
+
 
 def stochastic_round(x: float, rng: np.random.Generator) -> int:
     """Round so that the expectation is exact: 2.3 becomes 3 with chance 0.3."""
@@ -30,17 +36,17 @@ def arrive(
     if want <= 0:
         return np.empty(0, dtype=np.int64)
     block = people.status[first_foreign:]
-    pool = np.flatnonzero(block == Status.CIVILIAN) + first_foreign
+    pool = np.flatnonzero(block == _CIVILIAN) + first_foreign
     min_age = month.policy.organization.children.min_age
     pool = pool[
         (people.origin[pool] >= FOREIGN_MIN) & (people.age_years(month.index, pool) >= min_age)
     ]
     idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
     t = month.policy.organization.training
-    people.status[idx] = Status.TRAINING
+    people.status[idx] = _TRAINING
     # foreign volunteers come for the caliphate project (seed: the Deir Ezzor defector's view of
     # 'the battle between Islam and the West'); the low-committed come for pay and status
-    people.motive[idx] = np.where(people.ideology[idx] >= 0.4, Motive.IDEOLOGY, Motive.OPPORTUNISM)
+    people.motive[idx] = np.where(people.ideology[idx] >= 0.4, _IDEOLOGY, _OPPORTUNISM)
     people.joined[idx] = month.index
     people.training_left[idx] = t.sharia_days + t.bootcamp_days
     people.training_days[idx] = t.sharia_days + t.bootcamp_days

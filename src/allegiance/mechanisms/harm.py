@@ -19,6 +19,9 @@ import numpy as np
 from ..people import Motive, People
 from ..scenario import Scenario
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_OPPORTUNISM = int(Motive.OPPORTUNISM)
+
 
 def indiscipline(people: People, members: np.ndarray, policy: Scenario, month: int) -> np.ndarray:
     """Each member's indiscipline score."""
@@ -28,7 +31,7 @@ def indiscipline(people: People, members: np.ndarray, policy: Scenario, month: i
     u18 = people.age_years(month, members) < 18
     return (
         h.untrained * untrained
-        + h.opportunist * (people.motive[members] == Motive.OPPORTUNISM)
+        + h.opportunist * (people.motive[members] == _OPPORTUNISM)
         + h.child * u18
     )
 
@@ -45,9 +48,8 @@ def civilian_harm(
     if members.size == 0:
         return 0.0, 0.0
     score = indiscipline(people, members, policy, month)
+    total = score.sum()
     per_civilian = (
-        float(score.sum() * scale / civilians_under_rule * 1000.0)
-        if civilians_under_rule > 0
-        else 0.0
+        float(total * scale / civilians_under_rule * 1000.0) if civilians_under_rule > 0 else 0.0
     )
-    return float(score.mean()), per_civilian
+    return float(total / score.size), per_civilian  # the mean, from the one sum

@@ -50,6 +50,18 @@ from ..world import Env
 from .pay import need_usd, shortfall
 from .rivals import armed_pay
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_ECONOMIC = int(Motive.ECONOMIC)
+_REVENGE = int(Motive.REVENGE)
+_COERCION = int(Motive.COERCION)
+_HOME = int(Posting.HOME)
+_LEADER = int(Role.LEADER)
+_LOSING = int(Driver.LOSING)
+_FAMILY = int(Driver.FAMILY)
+_FSA = int(Affiliation.FSA)
+_TURKEY = int(Route.TURKEY)
+_JORDAN = int(Route.JORDAN)
+_RIVAL = int(Route.RIVAL)
 N_DRIVERS = len(Driver) - 1  # every driver but NONE
 
 
@@ -72,7 +84,8 @@ def hazards(
     pay = policy.organization.pay
     ideo = people.ideology[members]
     motive = people.motive[members]
-    syrian = people.origin[members] <= SYRIAN_MAX
+    origin = people.origin[members]
+    syrian = origin <= SYRIAN_MAX
     lam = np.empty((N_DRIVERS, members.size), dtype=np.float32)
     lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
     lam[1] = lv.authoritarianism.base * np.exp(
@@ -86,21 +99,17 @@ def hazards(
     )
     need = need_usd(people, members, env.food_cost_usd, env.food_price_index)
     gap = shortfall(ctx.pay_usd, pay.in_kind_usd, need)
-    lam[3] = lv.pay.base * np.exp(
-        lv.pay.effect * gap + lv.economic_motive * (motive == Motive.ECONOMIC)
-    )
+    lam[3] = lv.pay.base * np.exp(lv.pay.effect * gap + lv.economic_motive * (motive == _ECONOMIC))
     lam[4] = (
         people.ordered[members]
         * lv.redeployment.base
         * np.exp(
             lv.redeployment.effect * people.grievance[members]
-            + lv.revenge_motive * (motive == Motive.REVENGE)
+            + lv.revenge_motive * (motive == _REVENGE)
         )
     )
-    lam[5] = (
-        (motive == Motive.COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
-    )
-    at_home = people.posting[members] == Posting.HOME
+    lam[5] = (motive == _COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
+    at_home = people.posting[members] == _HOME
     lam[6] = lv.family.base * ((people.age_years(ctx.month, members) < 18) & at_home)
     scale = np.exp(
         -lv.commitment * ideo
@@ -108,8 +117,8 @@ def hazards(
         - policy.organization.enforcement.fear * ctx.perceived_risk
         + lv.welcome_pull * env.exit_welcome
     )
-    scale = np.where(people.role[members] == Role.LEADER, scale * lv.leader_factor, scale)
-    scale = np.where(people.origin[members] >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
+    scale = np.where(people.role[members] == _LEADER, scale * lv.leader_factor, scale)
+    scale = np.where(origin >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
     return (lam * scale).astype(np.float32)
 
 
@@ -119,7 +128,9 @@ def attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.
     trying = np.flatnonzero(rng.random(total.size) < -np.expm1(-total))
     cum = np.cumsum(lam[:, trying], axis=0)
     pick = rng.random(trying.size) * cum[-1]
-    driver = (pick[None, :] >= cum).sum(axis=0).clip(0, N_DRIVERS - 1) + Driver.LOSING
+    driver = (
+        np.minimum((pick[None, :] >= cum).sum(axis=0), N_DRIVERS - 1) + _LOSING
+    )  # a count: >= 0
     return trying, driver.astype(np.uint8)
 
 
@@ -133,9 +144,7 @@ def routes(
 ) -> np.ndarray:
     """Choose a route for each person leaving: Turkey, Jordan or a rival group."""
     lv = policy.leaving
-    regime_enemy = (people.motive[idx] == Motive.REVENGE) | (
-        people.affiliation[idx] == Affiliation.FSA
-    )
+    regime_enemy = (people.motive[idx] == _REVENGE) | (people.affiliation[idx] == _FSA)
     odds = lv.rival_base / (1.0 - lv.rival_base + 1e-9)
     # better-paying groups nearby draw more (the FSA's $36 is the reference); where none
     # recruits (Iraq, abroad), those who defect go to the FSA at its pay
@@ -144,13 +153,13 @@ def routes(
     pay = np.where(best[home] > 0, best[home], env.fsa_pay_usd)
     odds = odds * np.sqrt(np.maximum(pay, 1.0) / 36.0)
     odds = np.where(regime_enemy, odds * lv.rival_regime_enemy, odds)
-    odds = np.where(driver == Driver.LOSING, odds * lv.rival_losing, odds)
+    odds = np.where(driver == _LOSING, odds * lv.rival_losing, odds)
     odds = np.where(people.origin[idx] >= FOREIGN_MIN, odds * lv.rival_foreign, odds)
     odds = odds * np.exp(-lv.welcome_route * env.exit_welcome)  # work in Turkey draws exits there
-    odds = np.where(driver == Driver.FAMILY, 0.0, odds)  # Sami's brother took him to Turkey
+    odds = np.where(driver == _FAMILY, 0.0, odds)  # Sami's brother took him to Turkey
     p_rival = odds / (1.0 + odds)
     u = rng.random(idx.size)
-    route = np.where(u < p_rival, Route.RIVAL, Route.TURKEY).astype(np.uint8)
-    jordan = (route == Route.TURKEY) & (rng.random(idx.size) < lv.jordan_share)
-    route[jordan] = Route.JORDAN
+    route = np.where(u < p_rival, _RIVAL, _TURKEY).astype(np.uint8)
+    jordan = (route == _TURKEY) & (rng.random(idx.size) < lv.jordan_share)
+    route[jordan] = _JORDAN
     return route

@@ -16,28 +16,35 @@ import numpy as np
 from ..people import SYRIAN_MAX, People, Posting, Role
 from ..scenario import Redeployment
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_HOME = int(Posting.HOME)
+_AGAINST_FSA = int(Posting.AGAINST_FSA)
+_IRAQ = int(Posting.IRAQ)
+_LIBYA = int(Posting.LIBYA)
+_FIGHTER = int(Role.FIGHTER)
+
 
 def order(
     people: People, members: np.ndarray, policy: Redeployment, rng: np.random.Generator
 ) -> np.ndarray:
     """Issue this month's orders; returns the ordered members. Clears last month's orders."""
     people.ordered[members] = False
-    away = members[people.posting[members] != Posting.HOME]
+    away = members[people.posting[members] != _HOME]
     back = away[rng.random(away.size) < 1.0 / policy.tour_months]
-    people.posting[back] = Posting.HOME
+    people.posting[back] = _HOME
     home = members[
-        (people.posting[members] == Posting.HOME)
+        (people.posting[members] == _HOME)
         & (people.origin[members] <= SYRIAN_MAX)
-        & (people.role[members] == Role.FIGHTER)
+        & (people.role[members] == _FIGHTER)
     ]
     u = rng.random(home.size)
     dest = np.full(home.size, 255, dtype=np.uint8)
     c1 = policy.iraq_rate
     c2 = c1 + policy.libya_rate
     c3 = c2 + policy.fsa_rate
-    dest[u < c3] = Posting.AGAINST_FSA
-    dest[u < c2] = Posting.LIBYA
-    dest[u < c1] = Posting.IRAQ
+    dest[u < c3] = _AGAINST_FSA
+    dest[u < c2] = _LIBYA
+    dest[u < c1] = _IRAQ
     hit = dest != 255
     ordered = home[hit]
     people.ordered[ordered] = True

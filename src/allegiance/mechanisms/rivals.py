@@ -19,9 +19,9 @@ from ..world import Env
 def armed_pay(env: Env, population: Population) -> np.ndarray:
     """Best armed group's pay in each local origin (index = Origin code 0..6); 0 where none."""
     pay = {"fsa": env.fsa_pay_usd, "army": env.army_pay_usd, "nusra": env.nusra_pay_usd}
-    best = np.zeros(IRAQI + 1)
+    best = [0.0] * (IRAQI + 1)  # Python floats until the end: NumPy scalars cost more each
     for group, provinces in population.rival_reach.items():
         for name in provinces:
             k = LOCAL_ORIGINS.index(name)
             best[k] = max(best[k], pay[group])
-    return best
+    return np.array(best)

@@ -22,8 +22,9 @@ def update(
     # only the circles someone left or was executed from: adding zero leaves the others as they
     # are, and a pass over every circle each month would cost more than the rest of this
     for idx in (left, executed):
-        circles, count = np.unique(people.circle[idx], return_counts=True)
-        recent[circles] += count.astype(np.float32)
+        if idx.size:  # most months at a coarse resolution: np.unique of nothing still costs
+            circles, count = np.unique(people.circle[idx], return_counts=True)
+            recent[circles] += count.astype(np.float32)
     return recent
 
 
@@ -39,8 +40,9 @@ def disillusion(
     """Grow disillusion from friends executed this month and from everyday repression."""
     # zeros, then the few circles hit: a bincount over every circle writes three times as much
     shock = np.zeros(n_circles, dtype=np.float32)
-    hit, count = np.unique(people.circle[executed], return_counts=True)
-    shock[hit] = count
+    if executed.size:
+        hit, count = np.unique(people.circle[executed], return_counts=True)
+        shock[hit] = count
     people.disillusion[members] += (
         per_execution * shock[people.circle[members]] + per_repression * repression
     )

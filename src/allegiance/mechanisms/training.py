@@ -13,12 +13,16 @@ import numpy as np
 
 from ..people import People, Role, Status
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_MEMBER = int(Status.MEMBER)
+_FIGHTER = int(Role.FIGHTER)
+
 
 def advance(people: People, trainees: np.ndarray) -> np.ndarray:
     """Advance trainees by one month; return the indices of those who graduate."""
     left = people.training_left[trainees] - 30
     people.training_left[trainees] = np.maximum(left, 0)
     done = trainees[left <= 0]
-    people.status[done] = Status.MEMBER
-    people.role[done] = Role.FIGHTER
+    people.status[done] = _MEMBER
+    people.role[done] = _FIGHTER
     return done
