@@ -6,7 +6,8 @@ the code of ``--against`` (its ``src`` taken with ``git archive``), and compares
 output with a two-sample Kolmogorov-Smirnov test and Welch's t-test, with Holm's correction over
 all outputs and both tests. Usage:
 
-    python benchmarks/sampling_equivalence.py --against e028d27 --replicates 200 --size 40000
+    python benchmarks/sampling_equivalence.py --against e028d27 --replicates 200 --size 40000 \
+        --plot docs/figures/sampling_equivalence.png
 """
 
 from __future__ import annotations
@@ -130,6 +131,42 @@ def compare(new: dict[str, np.ndarray], old: dict[str, np.ndarray]) -> list[dict
     return rows
 
 
+PLOTTED = [
+    "peak_members",
+    "members_end",
+    "joins_ideology",
+    "joins_economic",
+    "exits_pay",
+    "exits_abroad",
+    "killed",
+    "executed",
+    "homs_revenge_share",
+]
+
+
+def plot(new: dict[str, np.ndarray], old: dict[str, np.ndarray], title: str, path: Path) -> None:
+    """Empirical distribution functions of some headline outputs, both codes on each panel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(3, 3, figsize=(10, 8.5), constrained_layout=True)
+    for ax, k in zip(axes.ravel(), PLOTTED, strict=True):
+        for sample, label, color in ((old, "earlier code", "0.45"), (new, "current code", "C0")):
+            x = np.sort(sample[k])
+            ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", color=color, label=label)
+        ax.set_title(k.replace("_", " "), fontsize=10)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("share of replicates at or below")
+    axes[0, 0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(title, fontsize=11)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(*(int(x) for x in sys.argv[2:5]))
@@ -139,6 +176,7 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=100)
     ap.add_argument("--size", type=int, default=40_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--plot", type=Path, help="also draw the distributions to this PNG")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         src = old_source(args.against, Path(tmp))
@@ -158,6 +196,14 @@ def main() -> None:
             f"{r['output']:<24} {r['new_mean']:>11,.1f} {r['old_mean']:>11,.1f}"
             f" {r['std_diff']:>8.3f} {r['ks_p']:>7.3f} {r['welch_p']:>8.3f}"
             f" {r['ks_holm']:>8.3f} {r['welch_holm']:>8.3f}"
+        )
+    if args.plot:
+        plot(
+            new,
+            old,
+            f"Reference scenario, {args.size:,} simulated people, {args.replicates} replicates"
+            f" each: current code and {args.against}",
+            args.plot,
         )
     worst = min(min(r["ks_holm"], r["welch_holm"]) for r in rows)
     print(f"smallest Holm-adjusted p-value: {worst:.3f} ({'differs' if worst < 0.05 else 'same'})")
