@@ -64,6 +64,7 @@ def test_kept_roster_equals_a_fresh_scan_every_month(
         np.testing.assert_array_equal(kept.members, fresh.members)
         np.testing.assert_array_equal(kept.trainees, fresh.trainees)
         np.testing.assert_array_equal(kept.census, fresh.census)
+        np.testing.assert_array_equal(kept.captives, fresh.captives)
         assert kept.foreign_civilians == fresh.foreign_civilians
         moved += int(fresh.census[1:].sum())
     assert moved > 0
@@ -181,6 +182,12 @@ def test_circle_pull_equals_the_dense_share_inside() -> None:
     hot, share = joining.circle_pull(sim.people, members, sim.circle_size)
     np.testing.assert_array_equal(hot, np.flatnonzero(dense))
     np.testing.assert_array_equal(share, dense[hot])
+    # members in any order (the sorted runs do not apply): the same circles and shares
+    shuffled = np.random.default_rng(0).permutation(members)
+    again = joining.circle_pull(sim.people, shuffled, sim.circle_size)
+    for x, y in zip(again, (hot, share), strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
 
 
 @given(seed=st.integers(0, 2**31 - 1), split=st.integers(0, 400))

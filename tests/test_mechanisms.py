@@ -299,9 +299,9 @@ def test_surrendered_fighters_are_held_then_repent_into_training() -> None:
     free = fsa[p.status[fsa] == Status.CIVILIAN]
     taken = capture.surrender(p, fsa, rate=50.0, presence=1.0, rng=stream(0, "c"))
     assert set(taken) == set(free) and (p.status[taken] == Status.CAPTURED).all()
-    none = capture.repent(p, fsa, accept=0.0, rng=stream(0, "c"))
-    every = capture.repent(p, fsa, accept=1.0, rng=stream(0, "c"))
-    assert none.size == 0 and set(every) == set(taken)
+    none, held = capture.repent(taken, accept=0.0, rng=stream(0, "c"))
+    every, left = capture.repent(taken, accept=1.0, rng=stream(0, "c"))
+    assert none.size == 0 and set(every) == set(taken) == set(held) and left.size == 0
     # in a run, captives join as coerced only through the course; no surrenders, no captives
     ts = run(small(size=40_000, end="2015-06"), seed=1).timeseries
     assert ts["captured"].sum() > 0 and ts["captives"].max() > 0

@@ -121,6 +121,7 @@ class Roster:
     trainees: np.ndarray  # sorted indices of trainees
     census: np.ndarray  # int64 count of people in each status
     foreign_civilians: int  # civilians among the foreign block (people.origin >= FOREIGN_MIN)
+    captives: np.ndarray  # sorted indices of captives
 
     @classmethod
     def scan(cls, people: People, first_foreign: int) -> Roster:
@@ -134,6 +135,7 @@ class Roster:
             np.flatnonzero(status == Status.TRAINING),
             census,
             int((status[first_foreign:] == Status.CIVILIAN).sum()),
+            np.flatnonzero(status == Status.CAPTURED),
         )
 
     def move(self, n: int, source: Status, dest: Status) -> None:
@@ -208,7 +210,7 @@ class Simulation:
         # captives who take the repentance course enter training as coerced joiners; then this
         # month's surrenders (they repent from next month on)
         amnesty = org_pol.amnesty
-        repented = capture.repent(p, self.fsa_fighters, amnesty.accept, g["capture"])
+        repented, ros.captives = capture.repent(ros.captives, amnesty.accept, g["capture"])
         joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
         ros.move(repented.size, Status.CAPTURED, Status.TRAINING)
         rec.events(Event.JOIN, p, repented, t)
@@ -216,6 +218,8 @@ class Simulation:
             p, self.fsa_fighters, amnesty.surrenders, env.presence, g["capture"]
         )
         ros.move(captured.size, Status.CIVILIAN, Status.CAPTURED)
+        if captured.size:
+            ros.captives = np.sort(np.concatenate([ros.captives, captured]))
         rec.events(Event.CAPTURED, p, captured, t)
 
         # joining: five motives over the civilian pool, then foreign arrivals

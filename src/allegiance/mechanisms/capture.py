@@ -32,8 +32,9 @@ def surrender(
 
 
 def repent(
-    people: People, fighters: np.ndarray, accept: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Captives who take the repentance course this month (the caller enlists them)."""
-    held = fighters[people.status[fighters] == _CAPTURED]
-    return held[rng.random(held.size) < accept]
+    held: np.ndarray, accept: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of the captives ``held`` (sorted), those who take the repentance course this month (the
+    caller enlists them), and those still held."""
+    take = rng.random(held.size) < accept
+    return held[take], held[~take]
