@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import joining, pay, ties
-from allegiance.people import People
+from allegiance.mechanisms import combat, harm, joining, leaving, pay, ties
+from allegiance.people import FIXED, People, fixed_traits, join_records, take, trait
 from allegiance.rng import stream
 from allegiance.simulation import Roster
 from allegiance.synthesize import CHUNK, synthesize
@@ -65,6 +65,8 @@ def test_kept_roster_equals_a_fresh_scan_every_month(
         np.testing.assert_array_equal(kept.trainees, fresh.trainees)
         np.testing.assert_array_equal(kept.census, fresh.census)
         np.testing.assert_array_equal(kept.captives, fresh.captives)
+        assert kept.fixed.dtype == fresh.fixed.dtype
+        np.testing.assert_array_equal(kept.fixed, fresh.fixed)
         assert kept.foreign_civilians == fresh.foreign_civilians
         moved += int(fresh.census[1:].sum())
     assert moved > 0
@@ -202,3 +204,57 @@ def test_pay_of_a_merged_member_list_equals_pay_computed_over_it(seed: int, spli
         [pay.schedule_usd(p, first, policy), pay.schedule_usd(p, second, policy)]
     )
     np.testing.assert_array_equal(joined[order], pay.schedule_usd(p, merged[order], policy))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), k=st.integers(0, 500))
+def test_fixed_records_equal_the_traits_read_from_the_population(seed: int, k: int) -> None:
+    p = _reference_small().people
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(p.size, k, replace=False))
+    fixed = fixed_traits(p, idx)
+    for name in FIXED.names:
+        got = trait(p, idx, fixed, name)
+        assert got.dtype == getattr(p, name).dtype
+        np.testing.assert_array_equal(got, trait(p, idx, None, name))
+    pick = rng.random(k) < 0.7
+    order = rng.permutation(k)
+    np.testing.assert_array_equal(take(fixed, pick), fixed[pick])
+    np.testing.assert_array_equal(take(fixed, order), fixed[order])
+    np.testing.assert_array_equal(
+        join_records(fixed, fixed[:3]), np.concatenate([fixed, fixed[:3]])
+    )
+
+
+def test_member_mechanisms_read_the_same_from_fixed_records() -> None:
+    sim = Simulation(small(size=20_000, end="2016-06"), 3)
+    for _ in range(20):
+        sim.step()
+    p, members, fixed = sim.people, sim.roster.members, sim.roster.fixed
+    month = sim.calendar[sim.t]
+    pol, env = month.policy, month.env
+    org = pol.organization
+    np.testing.assert_array_equal(
+        pay.schedule_usd(p, members, org.pay, fixed), pay.schedule_usd(p, members, org.pay)
+    )
+    ctx = leaving.Context(
+        pay.schedule_usd(p, members, org.pay), 0.5, sim.org.friends_left, 0.1, sim.t
+    )
+    np.testing.assert_array_equal(
+        leaving.hazards(p, members, pol, env, ctx, fixed),
+        leaving.hazards(p, members, pol, env, ctx),
+    )
+    np.testing.assert_array_equal(
+        harm.indiscipline(p, members, pol, sim.t, fixed), harm.indiscipline(p, members, pol, sim.t)
+    )
+    for a, b in zip(
+        joining.circle_pull(p, members, sim.circle_size, fixed),
+        joining.circle_pull(p, members, sim.circle_size),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    draws = [
+        combat.deaths(p, members, pol, 1.0, sim.t, np.random.default_rng(1), f)
+        for f in (fixed, None)
+    ]
+    np.testing.assert_array_equal(*draws)

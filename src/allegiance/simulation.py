@@ -45,6 +45,10 @@ from .people import (
     Role,
     Route,
     Status,
+    fixed_traits,
+    join_records,
+    take,
+    years,
 )
 from .record import Recorder
 from .results import Results
@@ -97,6 +101,7 @@ class Flows:
     revenue: float
     captured: np.ndarray
     repented: np.ndarray
+    fixed: np.ndarray  # FIXED records of members, aligned with them
 
 
 @dataclass
@@ -122,6 +127,7 @@ class Roster:
     census: np.ndarray  # int64 count of people in each status
     foreign_civilians: int  # civilians among the foreign block (people.origin >= FOREIGN_MIN)
     captives: np.ndarray  # sorted indices of captives
+    fixed: np.ndarray  # FIXED records of the members, aligned with ``members``
 
     @classmethod
     def scan(cls, people: People, first_foreign: int) -> Roster:
@@ -130,12 +136,14 @@ class Roster:
         census = np.zeros(len(Status), dtype=np.int64)
         for s in range(0, status.size, 1 << 16):  # bincount widens to 8 bytes a person: slice it
             census += np.bincount(status[s : s + (1 << 16)], minlength=len(Status))
+        members = np.flatnonzero(status == Status.MEMBER)
         return cls(
-            np.flatnonzero(status == Status.MEMBER),
+            members,
             np.flatnonzero(status == Status.TRAINING),
             census,
             int((status[first_foreign:] == Status.CIVILIAN).sum()),
             np.flatnonzero(status == Status.CAPTURED),
+            fixed_traits(people, members),
         )
 
     def move(self, n: int, source: Status, dest: Status) -> None:
@@ -194,13 +202,13 @@ class Simulation:
 
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
         ros = self.roster
-        members = ros.members
-        syrians = float(np.count_nonzero(p.origin[members] <= SYRIAN_MAX)) * scale
+        members, fixed = ros.members, ros.fixed
+        syrians = float(np.count_nonzero(fixed["origin"] <= SYRIAN_MAX)) * scale
         capacity = governance.capacity(
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
         revenue = env.revenue_usd * capacity
-        member_pay = pay.schedule_usd(p, members, org_pol.pay)  # full schedule, traits fixed
+        member_pay = pay.schedule_usd(p, members, org_pol.pay, fixed)  # full schedule, traits fixed
         payroll = float(member_pay.sum()) * scale
         factor = governance.pay_factor(
             org_pol.pay.factor, revenue, org_pol.pay.payroll_share, payroll
@@ -223,7 +231,7 @@ class Simulation:
         rec.events(Event.CAPTURED, p, captured, t)
 
         # joining: five motives over the civilian pool, then foreign arrivals
-        pull = joining.circle_pull(p, members, self.circle_size)
+        pull = joining.circle_pull(p, members, self.circle_size, fixed)
         joiners, motives = joining.join(
             p,
             month,
@@ -258,29 +266,32 @@ class Simulation:
         merged = np.concatenate([members, graduates])
         order = np.argsort(merged, kind="stable")
         members = merged[order]
+        fixed = take(join_records(fixed, fixed_traits(p, graduates)), order)
         member_pay = np.concatenate([member_pay, pay.schedule_usd(p, graduates, org_pol.pay)])
         member_pay = member_pay[order]
-        assignment.fill_posts(p, members, org_pol, g["assignment"])
-        assignment.update_suspicion(p, members, org_pol, self.org.friends_left)
-        ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"])
+        assignment.fill_posts(p, members, org_pol, g["assignment"], fixed)
+        assignment.update_suspicion(p, members, org_pol, self.org.friends_left, fixed)
+        ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"], fixed)
         rec.events(Event.ORDERED, p, ordered, t)
 
         # combat
-        killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"])
+        killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"], fixed)
         p.status[killed] = KILLED
         ros.move(killed.size, Status.MEMBER, Status.KILLED)
         rec.events(Event.KILLED, p, killed, t)
         survived = p.status[members] == MEMBER
         alive = members[survived]
+        fixed = take(fixed, survived)
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
         pay_usd = member_pay[survived] * factor
-        leaders = alive[p.role[alive] == LEADER]
+        is_leader = p.role[alive] == LEADER
+        n_leaders = int(np.count_nonzero(is_leader))
         # shares as count over size, a mean without np.mean's Python layer (same value)
-        n_fi = np.count_nonzero(p.origin[leaders] >= IRAQI)
-        lead_fi = n_fi / leaders.size if leaders.size else 0.0
+        n_fi = np.count_nonzero(fixed["origin"][is_leader] >= IRAQI)
+        lead_fi = n_fi / n_leaders if n_leaders else 0.0
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
-        lam = leaving.hazards(p, alive, pol, env, ctx)
+        lam = leaving.hazards(p, alive, pol, env, ctx, fixed)
         pos, driver = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
@@ -320,7 +331,8 @@ class Simulation:
         # ties: friends who left or died move those still inside
         still = p.status[alive] == MEMBER
         remaining = alive[still]
-        ros.members = remaining
+        fixed = take(fixed, still)
+        ros.members, ros.fixed = remaining, fixed
         lv = pol.leaving
         self.org.friends_left = ties.update(
             self.org.friends_left, p, gone, trying[executed], lv.friends_memory
@@ -333,6 +345,7 @@ class Simulation:
             org_pol.repression,
             lv.disillusion_repression,
             self.n_circles,
+            fixed,
         )
 
         flows = Flows(
@@ -353,6 +366,7 @@ class Simulation:
             revenue,
             captured,
             repented,
+            fixed,
         )
         self._record(month, flows)
         self.t += 1
@@ -367,11 +381,11 @@ class Simulation:
         p, s = self.people, self.scenario.population.scale
         census = self.roster.census.tolist()
         n = f.members.size
-        origin = p.origin[f.members]
+        origin = f.fixed["origin"]
         by_origin = np.bincount(origin, minlength=N_ORIGINS).tolist()
         n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
         n_foreign = sum(by_origin[FOREIGN_MIN:])
-        age = p.age_years(t, f.members)
+        age = years(t, f.fixed["birth"])
         u18 = age < 18
         n_u18 = int(np.count_nonzero(u18))
         n_u25 = int(np.count_nonzero(age < 25))
@@ -390,7 +404,7 @@ class Simulation:
         civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
         # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
         under_rule = civilians_local * s * min(1.0, env.presence)
-        harm_member, harm_civ = harm.civilian_harm(p, f.members, pol, t, s, under_rule)
+        harm_member, harm_civ = harm.civilian_harm(p, f.members, pol, t, s, under_rule, f.fixed)
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role
+from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, take, trait
 from ..scenario import Organization
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -33,41 +33,53 @@ def _fill(rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int)
 
 
 def fill_posts(
-    people: People, members: np.ndarray, org: Organization, rng: np.random.Generator
+    people: People,
+    members: np.ndarray,
+    org: Organization,
+    rng: np.random.Generator,
+    fixed: np.ndarray | None = None,
 ) -> None:
-    """Promote fighters into vacant leader and administrator posts."""
+    """Promote fighters into vacant leader and administrator posts (``fixed``: the members'
+    FIXED records, when the caller carries them)."""
     lead = org.leadership
     role = people.role[members]
-    fighters = members[role == _FIGHTER]
-    f_origin = people.origin[fighters]
+    is_fighter = role == _FIGHTER
+    fighters = members[is_fighter]
+    f_fixed = take(fixed, is_fighter) if fixed is not None else None
+    f_origin = trait(people, fighters, f_fixed, "origin")
     vacant = int(round(lead.leader_share * members.size)) - np.count_nonzero(role == _LEADER)
     logit = (
         lead.foreign_weight * (f_origin >= FOREIGN_MIN)
         + lead.iraqi_weight * (f_origin == IRAQI)
-        + people.skilled[fighters]
-        + lead.ideology_weight * people.ideology[fighters]
+        + trait(people, fighters, f_fixed, "skilled")
+        + lead.ideology_weight * trait(people, fighters, f_fixed, "ideology")
     ).astype(np.float64)
     promoted = _fill(rng, fighters, logit, vacant)
     people.role[promoted] = _LEADER
-    fighters = members[people.role[members] == _FIGHTER]
-    f_origin = people.origin[fighters]
+    is_fighter = people.role[members] == _FIGHTER
+    fighters = members[is_fighter]
+    f_fixed = take(fixed, is_fighter) if fixed is not None else None
+    f_origin = trait(people, fighters, f_fixed, "origin")
     vacant = int(round(lead.admin_share * members.size)) - np.count_nonzero(role == _ADMINISTRATOR)
-    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + people.skilled[fighters]).astype(
-        np.float64
-    )
+    skilled = trait(people, fighters, f_fixed, "skilled")
+    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + skilled).astype(np.float64)
     people.role[_fill(rng, fighters, logit, vacant)] = _ADMINISTRATOR
 
 
 def update_suspicion(
-    people: People, members: np.ndarray, org: Organization, friends_left: np.ndarray
+    people: People,
+    members: np.ndarray,
+    org: Organization,
+    friends_left: np.ndarray,
+    fixed: np.ndarray | None = None,
 ) -> None:
     """Update commanders' suspicion and who is sent on high-risk missions."""
     s = org.suspicion
-    syrian = people.origin[members] <= SYRIAN_MAX
-    friends = np.minimum(friends_left[people.circle[members]], 1.0)
+    syrian = trait(people, members, fixed, "origin") <= SYRIAN_MAX
+    friends = np.minimum(friends_left[trait(people, members, fixed, "circle")], 1.0)
     new = (
         s.decay * people.suspicion[members]
-        + s.syrian_gain * syrian * (1.0 - people.ideology[members])
+        + s.syrian_gain * syrian * (1.0 - trait(people, members, fixed, "ideology"))
         + s.friend_gain * friends
     )
     new = np.minimum(np.maximum(new, 0.0), 1.0).astype(np.float32)  # a clip without its wrapper

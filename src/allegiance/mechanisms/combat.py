@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import People, Posting, Role
+from ..people import People, Posting, Role, trait, years
 from ..scenario import Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -28,11 +28,12 @@ def deaths(
     pressure: float,
     month: int,
     rng: np.random.Generator,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw this month's combat deaths among ``members``; returns their indices."""
     c = policy.combat
     full = policy.organization.training.full_days
-    under18 = people.age_years(month, members) < 18
+    under18 = years(month, trait(people, members, fixed, "birth")) < 18
     untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
     role = people.role[members]
     posting = people.posting[members]

@@ -16,19 +16,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import Motive, People
+from ..people import Motive, People, trait, years
 from ..scenario import Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _OPPORTUNISM = int(Motive.OPPORTUNISM)
 
 
-def indiscipline(people: People, members: np.ndarray, policy: Scenario, month: int) -> np.ndarray:
+def indiscipline(
+    people: People,
+    members: np.ndarray,
+    policy: Scenario,
+    month: int,
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
     """Each member's indiscipline score."""
     h = policy.harm
     full = policy.organization.training.full_days
     untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
-    u18 = people.age_years(month, members) < 18
+    u18 = years(month, trait(people, members, fixed, "birth")) < 18
     return (
         h.untrained * untrained
         + h.opportunist * (people.motive[members] == _OPPORTUNISM)
@@ -43,11 +49,12 @@ def civilian_harm(
     month: int,
     scale: float,
     civilians_under_rule: float,
+    fixed: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """(harm per member, harm per 1,000 civilians under the group's rule)."""
     if members.size == 0:
         return 0.0, 0.0
-    score = indiscipline(people, members, policy, month)
+    score = indiscipline(people, members, policy, month, fixed)
     total = score.sum()
     per_civilian = (
         float(total * scale / civilians_under_rule * 1000.0) if civilians_under_rule > 0 else 0.0

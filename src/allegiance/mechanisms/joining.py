@@ -36,7 +36,7 @@ from functools import cache, lru_cache
 import numpy as np
 from numba import njit
 
-from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status
+from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status, trait
 from ..world import Month
 from .rivals import armed_pay
 
@@ -449,11 +449,14 @@ def join_bound(
 
 
 def circle_pull(
-    people: People, members: np.ndarray, circle_size: np.ndarray
+    people: People,
+    members: np.ndarray,
+    circle_size: np.ndarray,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Circles with someone inside the group (sorted) and the share of each inside (pulls friends
     in); every other circle's share is zero."""
-    c = people.circle[members]
+    c = trait(people, members, fixed, "circle")
     if c.size and bool((c[1:] >= c[:-1]).all()):
         # members in index order and people stored circle by circle: the circles come sorted,
         # so runs give what np.unique would, without its sort

@@ -44,6 +44,8 @@ from ..people import (
     Posting,
     Role,
     Route,
+    trait,
+    years,
 )
 from ..scenario import Scenario
 from ..world import Env
@@ -77,14 +79,20 @@ class Context:
 
 
 def hazards(
-    people: People, members: np.ndarray, policy: Scenario, env: Env, ctx: Context
+    people: People,
+    members: np.ndarray,
+    policy: Scenario,
+    env: Env,
+    ctx: Context,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Monthly hazard of each driver for each member: shape (7, len(members)), float32."""
+    """Monthly hazard of each driver for each member: shape (7, len(members)), float32
+    (``fixed``: the members' FIXED records, when the caller carries them)."""
     lv = policy.leaving
     pay = policy.organization.pay
-    ideo = people.ideology[members]
+    ideo = trait(people, members, fixed, "ideology")
     motive = people.motive[members]
-    origin = people.origin[members]
+    origin = trait(people, members, fixed, "origin")
     syrian = origin <= SYRIAN_MAX
     lam = np.empty((N_DRIVERS, members.size), dtype=np.float32)
     lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
@@ -97,23 +105,24 @@ def hazards(
         * lv.favoritism.base
         * np.exp(lv.favoritism.effect * favour + lv.favoritism.effect2 * people.high_risk[members])
     )
-    need = need_usd(people, members, env.food_cost_usd, env.food_price_index)
+    need = need_usd(people, members, env.food_cost_usd, env.food_price_index, fixed)
     gap = shortfall(ctx.pay_usd, pay.in_kind_usd, need)
     lam[3] = lv.pay.base * np.exp(lv.pay.effect * gap + lv.economic_motive * (motive == _ECONOMIC))
     lam[4] = (
         people.ordered[members]
         * lv.redeployment.base
         * np.exp(
-            lv.redeployment.effect * people.grievance[members]
+            lv.redeployment.effect * trait(people, members, fixed, "grievance")
             + lv.revenge_motive * (motive == _REVENGE)
         )
     )
     lam[5] = (motive == _COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
     at_home = people.posting[members] == _HOME
-    lam[6] = lv.family.base * ((people.age_years(ctx.month, members) < 18) & at_home)
+    under18 = years(ctx.month, trait(people, members, fixed, "birth")) < 18
+    lam[6] = lv.family.base * (under18 & at_home)
     scale = np.exp(
         -lv.commitment * ideo
-        + lv.friends * np.minimum(ctx.friends_left[people.circle[members]], 2.0)
+        + lv.friends * np.minimum(ctx.friends_left[trait(people, members, fixed, "circle")], 2.0)
         - policy.organization.enforcement.fear * ctx.perceived_risk
         + lv.welcome_pull * env.exit_welcome
     )

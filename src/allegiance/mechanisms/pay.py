@@ -12,33 +12,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import FOREIGN_MIN, People
+from ..people import FOREIGN_MIN, People, trait
 from ..scenario import Pay
 
 
-def schedule_usd(people: People, idx: np.ndarray, pay: Pay) -> np.ndarray:
-    """Full-schedule monthly cash pay of the people ``idx`` (before any cut)."""
+def schedule_usd(
+    people: People, idx: np.ndarray, pay: Pay, fixed: np.ndarray | None = None
+) -> np.ndarray:
+    """Full-schedule monthly cash pay of the people ``idx`` (before any cut); ``fixed``: their
+    FIXED records, when the caller carries them."""
     cash = (
         pay.base
-        + pay.per_wife * people.wives[idx]
-        + pay.per_parent * people.parents[idx]
-        + pay.per_child * people.children[idx]
-        + pay.per_dependant * people.dependants[idx]
+        + pay.per_wife * trait(people, idx, fixed, "wives")
+        + pay.per_parent * trait(people, idx, fixed, "parents")
+        + pay.per_child * trait(people, idx, fixed, "children")
+        + pay.per_dependant * trait(people, idx, fixed, "dependants")
     ).astype(np.float32)
-    cash = np.where(people.origin[idx] >= FOREIGN_MIN, cash * pay.foreign_premium, cash)
-    return np.where(people.skilled[idx], cash * pay.skill_premium, cash).astype(np.float32)
+    origin = trait(people, idx, fixed, "origin")
+    cash = np.where(origin >= FOREIGN_MIN, cash * pay.foreign_premium, cash)
+    skilled = trait(people, idx, fixed, "skilled")
+    return np.where(skilled, cash * pay.skill_premium, cash).astype(np.float32)
 
 
 def need_usd(
-    people: People, idx: np.ndarray, food_cost_usd: float, food_price_index: float
+    people: People,
+    idx: np.ndarray,
+    food_cost_usd: float,
+    food_price_index: float,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly cost of feeding the household of each of ``idx`` at current food prices."""
     size = (
         1.0
-        + people.wives[idx]
-        + people.children[idx]
-        + people.parents[idx]
-        + people.dependants[idx]
+        + trait(people, idx, fixed, "wives")
+        + trait(people, idx, fixed, "children")
+        + trait(people, idx, fixed, "parents")
+        + trait(people, idx, fixed, "dependants")
     )
     return (size * (food_cost_usd * food_price_index)).astype(np.float32)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import SYRIAN_MAX, People, Posting, Role
+from ..people import SYRIAN_MAX, People, Posting, Role, trait
 from ..scenario import Redeployment
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -25,7 +25,11 @@ _FIGHTER = int(Role.FIGHTER)
 
 
 def order(
-    people: People, members: np.ndarray, policy: Redeployment, rng: np.random.Generator
+    people: People,
+    members: np.ndarray,
+    policy: Redeployment,
+    rng: np.random.Generator,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Issue this month's orders; returns the ordered members. Clears last month's orders."""
     people.ordered[members] = False
@@ -34,7 +38,7 @@ def order(
     people.posting[back] = _HOME
     home = members[
         (people.posting[members] == _HOME)
-        & (people.origin[members] <= SYRIAN_MAX)
+        & (trait(people, members, fixed, "origin") <= SYRIAN_MAX)
         & (people.role[members] == _FIGHTER)
     ]
     u = rng.random(home.size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..people import People
+from ..people import People, trait
 
 
 def update(
@@ -36,13 +36,15 @@ def disillusion(
     repression: float,
     per_repression: float,
     n_circles: int,
+    fixed: np.ndarray | None = None,
 ) -> None:
-    """Grow disillusion from friends executed this month and from everyday repression."""
+    """Grow disillusion from friends executed this month and from everyday repression
+    (``fixed``: the members' FIXED records, when the caller carries them)."""
     # zeros, then the few circles hit: a bincount over every circle writes three times as much
     shock = np.zeros(n_circles, dtype=np.float32)
     if executed.size:
         hit, count = np.unique(people.circle[executed], return_counts=True)
         shock[hit] = count
     people.disillusion[members] += (
-        per_execution * shock[people.circle[members]] + per_repression * repression
+        per_execution * shock[trait(people, members, fixed, "circle")] + per_repression * repression
     )
