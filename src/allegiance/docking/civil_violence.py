@@ -201,11 +201,11 @@ def turns_active(grievance: float, risk_aversion: float, p: float, threshold: fl
     return (grievance - risk_aversion * p) > threshold
 
 
-_TRIES = 16  # rejection draws before falling back to a full scan for an empty cell
 #: numpy's ``Generator.random()`` is k / 2**53 with k uniform on 53 bits, so k is recovered
-#: exactly and split into several neighbourhood indices: fewer calls into the generator.
+#: exactly and cut into several neighbourhood indices: one call into the generator, several tries.
 _TWO53 = 9007199254740992.0
 _WORD_BITS = 53
+_BATCHES = 3  # words of tries before falling back to a full count of the empty cells
 
 #: Each cell's neighbourhood tally packs cops (low 16 bits) and actives (high bits) into one
 #: int32, so a citizen's whole estimate is one load and a change is one pass over one array.
@@ -282,6 +282,13 @@ def _add_near(near, x, y, delta, fast, spans, offs):  # pragma: no cover - compi
     w, h = near.shape
     if fast:
         v = (spans.shape[0] - 1) // 2
+        if v <= x < w - v and v <= y < h - v:  # no edge in reach: plain spans
+            for d in range(spans.shape[0]):
+                row = near[x - v + d]
+                s = spans[d]
+                for yy in range(y - s, y + s + 1):
+                    row[yy] += delta
+            return
         for d in range(spans.shape[0]):
             row = near[_wrap(x - v + d, w)]
             s = spans[d]
@@ -359,14 +366,17 @@ def _run(
     w, h = ids.shape
     n_offs = offs.shape[0]
     mask = (1 << bits) - 1
-    word = 0  # reservoir of unused random bits, ``left`` of them
-    left = 0
+    per_word = _WORD_BITS // bits
+    flat = pad.reshape(-1)  # a view: one load per candidate, no 2-d index arithmetic
+    # chunk value -> flat offset; values >= n_offs point at the mover's own cell, never empty,
+    # so an invalid chunk is simply a failed try and needs no test of its own
+    chunk_offs = np.zeros(1 << bits, dtype=np.int64)
+    chunk_offs[:n_offs] = offs[:, 0] * pad.shape[1] + offs[:, 1]
     tally = np.zeros(4, dtype=np.int64)  # agents per state, kept as states change
     for i in range(n):
         tally[state[i]] += 1
     for s in range(n_steps):
         _shuffle(rng, order)
-        left = 0  # each step starts with an empty reservoir: stepping in pieces is one call
         for o in range(n):
             i = order[o]
             st = state[i]
@@ -415,22 +425,21 @@ def _run(
             if not movement:
                 continue
             # Rejection sampling: uniform over the empty cells, like random.choice on them.
-            # Each try is a ``bits``-bit chunk, itself rejected when >= n_offs, so every try is
-            # exactly uniform over the neighbourhood.
+            # A word holds ``per_word`` chunks of ``bits`` bits; a chunk >= n_offs is no try,
+            # each other one a uniform cell of the neighbourhood. The first empty one in chunk
+            # order wins, as in one-at-a-time rejection; all of a word's chunks are checked
+            # without branches, which costs less than the mispredicted exits of a loop.
             j = -1
-            tries = 0
-            while tries < _TRIES:
-                if left < bits:
-                    word = int(rng.random() * _TWO53)
-                    left = _WORD_BITS
-                k = word & mask
-                word >>= bits
-                left -= bits
-                if k >= n_offs:
-                    continue
-                tries += 1
-                if pad[cx + offs[k, 0], cy + offs[k, 1]] == EMPTY:
-                    j = k
+            base = cx * pad.shape[1] + cy
+            for _ in range(_BATCHES):
+                word = int(rng.random() * _TWO53)
+                hits = 0
+                for c in range(per_word):
+                    hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
+                if hits != 0:
+                    # index of the lowest set bit: frexp(2**c) = (0.5, c + 1), exactly
+                    c = math.frexp(float(hits & -hits))[1] - 1
+                    j = (word >> (c * bits)) & mask
                     break
             if j < 0:
                 n_empty = _count(pad, cx, cy, offs, EMPTY)
