@@ -205,6 +205,8 @@ def turns_active(grievance: float, risk_aversion: float, p: float, threshold: fl
 #: exactly and cut into several neighbourhood indices: one call into the generator, several tries.
 _TWO53 = 9007199254740992.0
 _WORD_BITS = 53
+_SMALL_BITS = 7
+_SMALL_MASK = (1 << _SMALL_BITS) - 1
 _BATCHES = 3  # words of tries before falling back to a full count of the empty cells
 
 #: Each cell's neighbourhood tally packs cops (low 16 bits) and actives (high bits) into one
@@ -434,8 +436,14 @@ def _run(
             for _ in range(_BATCHES):
                 word = int(rng.random() * _TWO53)
                 hits = 0
-                for c in range(per_word):
-                    hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
+                if bits == _SMALL_BITS:
+                    # the usual case (v = 7 von Neumann: 112 cells): a fixed trip count, unrolled
+                    for c in range(_WORD_BITS // _SMALL_BITS):
+                        cell = flat[base + chunk_offs[(word >> (c * _SMALL_BITS)) & _SMALL_MASK]]
+                        hits |= (cell == EMPTY) << c
+                else:
+                    for c in range(per_word):
+                        hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
                 if hits != 0:
                     # index of the lowest set bit: frexp(2**c) = (0.5, c + 1), exactly
                     c = math.frexp(float(hits & -hits))[1] - 1
