@@ -230,7 +230,7 @@ def near_counts(code: np.ndarray, offs: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _below(rng, m):  # pragma: no cover - compiled
     """Uniform integer in [0, m): one double per draw, cheaper than bounded integers.
 
@@ -247,7 +247,7 @@ def _shuffle(rng, order):  # pragma: no cover - compiled
         order[i], order[j] = order[j], order[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wrap(v, n):  # pragma: no cover - compiled
     """v mod n for v within a few n of [0, n): cheaper than an integer division."""
     while v < 0:
@@ -257,7 +257,7 @@ def _wrap(v, n):  # pragma: no cover - compiled
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _put(pad, ids, x, y, r, val, ident):  # pragma: no cover - compiled
     """Write cell (x, y) into the padded grid and every halo copy of it; keep ``ids`` in step."""
     w, h = ids.shape
@@ -274,7 +274,7 @@ def _put(pad, ids, x, y, r, val, ident):  # pragma: no cover - compiled
         px += w
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _add_near(near, x, y, delta, fast, spans, offs):  # pragma: no cover - compiled
     """Add ``delta`` to the tally of (x, y) and of every cell that has (x, y) in vision.
 
