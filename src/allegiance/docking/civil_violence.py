@@ -207,6 +207,11 @@ _TWO53 = 9007199254740992.0
 _WORD_BITS = 53
 _SMALL_BITS = 7
 _SMALL_MASK = (1 << _SMALL_BITS) - 1
+#: index of the lowest set bit of each 7-bit ``hits`` (entry 0 unused)
+_LOWEST_BIT = np.array(
+    [0] + [(m & -m).bit_length() - 1 for m in range(1, 1 << (_WORD_BITS // _SMALL_BITS))],
+    dtype=np.int64,
+)
 _BATCHES = 3  # words of tries before falling back to a full count of the empty cells
 
 #: Each cell's neighbourhood tally packs cops (low 16 bits) and actives (high bits) into one
@@ -445,8 +450,11 @@ def _run(
                     for c in range(per_word):
                         hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
                 if hits != 0:
-                    # index of the lowest set bit: frexp(2**c) = (0.5, c + 1), exactly
-                    c = math.frexp(float(hits & -hits))[1] - 1
+                    if bits == _SMALL_BITS:
+                        c = _LOWEST_BIT[hits]  # a table lookup, not a call into libm
+                    else:
+                        # index of the lowest set bit: frexp(2**c) = (0.5, c + 1), exactly
+                        c = math.frexp(float(hits & -hits))[1] - 1
                     j = (word >> (c * bits)) & mask
                     break
             if j < 0:
