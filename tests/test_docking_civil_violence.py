@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from allegiance.docking.civil_violence import (
     ACTIVE,
@@ -18,7 +19,10 @@ from allegiance.docking.civil_violence import (
     QUIET,
     CivilViolence,
     CivilViolenceParams,
+    _empty_cell,
     arrest_probability,
+    chunk_bits,
+    chunk_table,
     near_counts,
     neighbourhood_offsets,
     pad_grid,
@@ -26,6 +30,7 @@ from allegiance.docking.civil_violence import (
     turns_active,
 )
 from allegiance.errors import UserError
+from allegiance.rng import stream
 
 SMALL = CivilViolenceParams(width=15, height=15, cop_vision=3, max_jail_term=5)
 
@@ -254,6 +259,55 @@ def test_probability_table_equals_the_direct_formula(k: float) -> None:
         for actives in range(1, n + 2):
             q = int(np.rint(cops / actives))
             assert model._p_of_q[q] == arrest_probability(cops, actives, k)
+
+
+def test_random_doubles_carry_53_whole_bits() -> None:
+    """Moves cut k = u * 2**53 into chunks: that needs k to be an integer with uniform bits."""
+    k = stream(3, "civil_violence.schedule").random(200_000) * 2.0**53
+    assert (k == np.floor(k)).all()
+    bits = (k.astype(np.int64)[:, None] >> np.arange(53)) & 1
+    assert np.abs(bits.mean(axis=0) - 0.5).max() < 0.01
+
+
+@pytest.mark.parametrize(
+    ("kind", "vision", "n_empty"),
+    [
+        ("von_neumann", 7, 25),  # 112 cells, 7-bit chunks: the unrolled path
+        ("von_neumann", 7, 2),  # few empty cells: mostly the counting fallback
+        ("moore", 2, 6),  # 24 cells, 5-bit chunks: the general path
+        ("von_neumann", 3, 24),  # every cell empty
+    ],
+)
+def test_empty_cell_is_uniform_over_empty_cells(kind: str, vision: int, n_empty: int) -> None:
+    width = 30
+    offs = neighbourhood_offsets(vision, width, width, kind)
+    x = y = width // 2
+    rng = np.random.default_rng(n_empty)
+    code = np.full((width, width), QUIET, dtype=np.int8)
+    empty = rng.choice(len(offs), size=min(n_empty, len(offs)), replace=False)
+    code[x + offs[empty, 0], y + offs[empty, 1]] = EMPTY
+    pad = pad_grid(code, vision)
+    bits = chunk_bits(len(offs))
+    table = chunk_table(offs, pad.shape[1], bits)
+    draws = stream(n_empty, "test.empty_cell")
+    n = 4000 * empty.size
+    got = np.array(
+        [
+            _empty_cell(draws, pad, pad.reshape(-1), x + vision, y + vision, offs, table, bits)
+            for _ in range(n)
+        ]
+    )
+    assert set(got.tolist()) <= set(empty.tolist())  # never an occupied cell
+    freq = np.array([np.count_nonzero(got == j) for j in empty])
+    assert stats.chisquare(freq).pvalue > 1e-4
+
+
+def test_empty_cell_with_no_empty_cell_stays() -> None:
+    offs = neighbourhood_offsets(2, 9, 9, "von_neumann")
+    pad = pad_grid(np.full((9, 9), COP, dtype=np.int8), 2)
+    bits = chunk_bits(len(offs))
+    table = chunk_table(offs, pad.shape[1], bits)
+    assert _empty_cell(stream(0, "t"), pad, pad.reshape(-1), 6, 6, offs, table, bits) == -1
 
 
 def test_timeseries_has_one_row_per_step() -> None:

@@ -337,6 +337,57 @@ def _nth(pad, cx, cy, offs, nth, target):  # pragma: no cover - compiled
     return -1  # unreachable when nth is below the count
 
 
+def chunk_bits(n_offs: int) -> int:
+    """Bits per rejection try: the fewest that can name each of ``n_offs`` cells."""
+    return max(1, (n_offs - 1).bit_length())
+
+
+def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
+    """Chunk value -> offset in the flattened padded grid, for every ``bits``-bit value.
+
+    Values >= len(offs) point at offset 0, the mover's own cell, which is never empty: an
+    invalid chunk is then simply a failed try and needs no test of its own.
+    """
+    table = np.zeros(1 << bits, dtype=np.int64)
+    table[: len(offs)] = offs[:, 0] * pad_height + offs[:, 1]
+    return table
+
+
+@njit(cache=True, inline="always")
+def _empty_cell(rng, pad, flat, cx, cy, offs, chunk_offs, bits):  # pragma: no cover - compiled
+    """Index in ``offs`` of an empty cell in vision of padded (cx, cy), uniformly; -1 if none.
+
+    Rejection, as ``random.choice`` on the empty cells would choose. A word holds several
+    chunks of ``bits`` bits; a chunk >= len(offs) is no try, each other one a uniform cell of
+    the neighbourhood. The first empty one in chunk order wins, as in one-at-a-time rejection;
+    all of a word's chunks are checked without branches, which costs less than the mispredicted
+    exits of a loop. After ``_BATCHES`` words without one, count the empty cells and pick one.
+    """
+    mask = (1 << bits) - 1
+    base = cx * pad.shape[1] + cy
+    for _ in range(_BATCHES):
+        word = int(rng.random() * _TWO53)
+        hits = 0
+        if bits == _SMALL_BITS:
+            # the usual case (v = 7 von Neumann: 112 cells): a fixed trip count, unrolled
+            for c in range(_WORD_BITS // _SMALL_BITS):
+                cell = flat[base + chunk_offs[(word >> (c * _SMALL_BITS)) & _SMALL_MASK]]
+                hits |= (cell == EMPTY) << c
+        else:
+            for c in range(_WORD_BITS // bits):
+                hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
+        if hits != 0:
+            # index of the lowest set bit: a table lookup for 7 chunks, else from
+            # frexp(2**c) = (0.5, c + 1), exactly (a call into libm)
+            small = bits == _SMALL_BITS
+            c = _LOWEST_BIT[hits] if small else math.frexp(float(hits & -hits))[1] - 1
+            return (word >> (c * bits)) & mask
+    n_empty = _count(pad, cx, cy, offs, EMPTY)
+    if n_empty == 0:
+        return -1
+    return _nth(pad, cx, cy, offs, _below(rng, n_empty), EMPTY)
+
+
 @njit(cache=True)
 def _run(
     rng,
@@ -361,6 +412,7 @@ def _run(
     movement,
     counts,
     bits,
+    chunk_offs,
 ):  # pragma: no cover - compiled
     """Advance ``n_steps`` steps of Mesa's schedule; write (quiet, active, jailed) per step.
 
@@ -371,14 +423,7 @@ def _run(
     """
     n = ax.shape[0]
     w, h = ids.shape
-    n_offs = offs.shape[0]
-    mask = (1 << bits) - 1
-    per_word = _WORD_BITS // bits
     flat = pad.reshape(-1)  # a view: one load per candidate, no 2-d index arithmetic
-    # chunk value -> flat offset; values >= n_offs point at the mover's own cell, never empty,
-    # so an invalid chunk is simply a failed try and needs no test of its own
-    chunk_offs = np.zeros(1 << bits, dtype=np.int64)
-    chunk_offs[:n_offs] = offs[:, 0] * pad.shape[1] + offs[:, 1]
     tally = np.zeros(4, dtype=np.int64)  # agents per state, kept as states change
     for i in range(n):
         tally[state[i]] += 1
@@ -431,37 +476,9 @@ def _run(
                         _add_near(near, x, y, delta, fast, spans, offs)
             if not movement:
                 continue
-            # Rejection sampling: uniform over the empty cells, like random.choice on them.
-            # A word holds ``per_word`` chunks of ``bits`` bits; a chunk >= n_offs is no try,
-            # each other one a uniform cell of the neighbourhood. The first empty one in chunk
-            # order wins, as in one-at-a-time rejection; all of a word's chunks are checked
-            # without branches, which costs less than the mispredicted exits of a loop.
-            j = -1
-            base = cx * pad.shape[1] + cy
-            for _ in range(_BATCHES):
-                word = int(rng.random() * _TWO53)
-                hits = 0
-                if bits == _SMALL_BITS:
-                    # the usual case (v = 7 von Neumann: 112 cells): a fixed trip count, unrolled
-                    for c in range(_WORD_BITS // _SMALL_BITS):
-                        cell = flat[base + chunk_offs[(word >> (c * _SMALL_BITS)) & _SMALL_MASK]]
-                        hits |= (cell == EMPTY) << c
-                else:
-                    for c in range(per_word):
-                        hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
-                if hits != 0:
-                    if bits == _SMALL_BITS:
-                        c = _LOWEST_BIT[hits]  # a table lookup, not a call into libm
-                    else:
-                        # index of the lowest set bit: frexp(2**c) = (0.5, c + 1), exactly
-                        c = math.frexp(float(hits & -hits))[1] - 1
-                    j = (word >> (c * bits)) & mask
-                    break
+            j = _empty_cell(rng, pad, flat, cx, cy, offs, chunk_offs, bits)
             if j < 0:
-                n_empty = _count(pad, cx, cy, offs, EMPTY)
-                if n_empty == 0:
-                    continue
-                j = _nth(pad, cx, cy, offs, _below(rng, n_empty), EMPTY)
+                continue  # no empty cell in vision: stay
             tx = _wrap(x + offs[j, 0], w)
             ty = _wrap(y + offs[j, 1], h)
             _put(pad, ids, x, y, r, EMPTY, -1)
@@ -492,6 +509,9 @@ class CivilViolence:
         self._spans = row_spans(v, p.neighbourhood)
         # Row spans are exact only if the neighbourhood does not wrap onto itself.
         self.fast = 2 * v + 1 <= min(p.width, p.height)
+        # rejection tries for moves: chunks of a random word, each read through this table
+        self._bits = chunk_bits(len(self._offs))
+        self._chunk_offs = chunk_table(self._offs, p.height + 2 * v, self._bits)
         # P for each possible q = round(C / A), from the same expression as a direct call
         self._p_of_q = np.array(
             [arrest_probability(q, 1, p.arrest_prob_constant) for q in range(len(self._offs) + 1)]
@@ -573,7 +593,8 @@ class CivilViolence:
             p.max_jail_term,
             p.movement,
             counts,
-            max(1, (len(self._offs) - 1).bit_length()),
+            self._bits,
+            self._chunk_offs,
         )
         self._rows.append(counts)
         self.steps += n
