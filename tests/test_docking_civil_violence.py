@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -19,10 +20,7 @@ from allegiance.docking.civil_violence import (
     QUIET,
     CivilViolence,
     CivilViolenceParams,
-    _empty_cell,
     arrest_probability,
-    chunk_bits,
-    chunk_table,
     near_counts,
     neighbourhood_offsets,
     pad_grid,
@@ -269,6 +267,38 @@ def test_random_doubles_carry_53_whole_bits() -> None:
     assert np.abs(bits.mean(axis=0) - 0.5).max() < 0.01
 
 
+def first_moves(kind: str, vision: int, empty_at: np.ndarray, trials: int) -> np.ndarray:
+    """Where one always-quiet citizen moves in its first step, over ``trials`` repeats.
+
+    Every other cell in its vision holds a citizen jailed for the whole run, except the cells
+    ``empty_at`` (indices into the neighbourhood): only the mover moves, always from the same
+    start, and the state is put back before each repeat while the generator runs on.
+    """
+    width = 30
+    centre = width // 2
+    offs = neighbourhood_offsets(vision, width, width, kind)
+    keep = np.setdiff1d(np.arange(len(offs)), empty_at)
+    x = np.concatenate([[centre], centre + offs[keep, 0]])
+    y = np.concatenate([[centre], centre + offs[keep, 1]])
+    state = np.full(x.size, JAILED, dtype=np.int8)
+    state[0] = QUIET
+    zeros = np.zeros(x.size)  # hardship 0: grievance 0, never active
+    p = CivilViolenceParams(
+        width=width, height=width, cop_vision=vision, neighbourhood=kind, max_jail_term=1000
+    )
+    model = CivilViolence.from_agents(p, x, y, state, zeros, zeros, seed=len(empty_at))
+    model.state.jail[1:] = 1000
+    start = copy.deepcopy(model.state)
+    moved = np.empty(trials, dtype=np.int64)
+    for t in range(trials):
+        model.state = copy.deepcopy(start)
+        model.step(1)
+        dx, dy = model.state.x[0] - centre, model.state.y[0] - centre
+        hit = np.flatnonzero((offs[:, 0] == dx) & (offs[:, 1] == dy))
+        moved[t] = hit[0] if hit.size else -1  # -1: stayed
+    return moved
+
+
 @pytest.mark.parametrize(
     ("kind", "vision", "n_empty"),
     [
@@ -278,36 +308,18 @@ def test_random_doubles_carry_53_whole_bits() -> None:
         ("von_neumann", 3, 24),  # every cell empty
     ],
 )
-def test_empty_cell_is_uniform_over_empty_cells(kind: str, vision: int, n_empty: int) -> None:
-    width = 30
-    offs = neighbourhood_offsets(vision, width, width, kind)
-    x = y = width // 2
-    rng = np.random.default_rng(n_empty)
-    code = np.full((width, width), QUIET, dtype=np.int8)
-    empty = rng.choice(len(offs), size=min(n_empty, len(offs)), replace=False)
-    code[x + offs[empty, 0], y + offs[empty, 1]] = EMPTY
-    pad = pad_grid(code, vision)
-    bits = chunk_bits(len(offs))
-    table = chunk_table(offs, pad.shape[1], bits)
-    draws = stream(n_empty, "test.empty_cell")
-    n = 4000 * empty.size
-    got = np.array(
-        [
-            _empty_cell(draws, pad, pad.reshape(-1), x + vision, y + vision, offs, table, bits)
-            for _ in range(n)
-        ]
-    )
-    assert set(got.tolist()) <= set(empty.tolist())  # never an occupied cell
-    freq = np.array([np.count_nonzero(got == j) for j in empty])
+def test_moves_are_uniform_over_the_empty_cells(kind: str, vision: int, n_empty: int) -> None:
+    n_cells = len(neighbourhood_offsets(vision, 30, 30, kind))
+    empty_at = np.random.default_rng(n_empty).choice(n_cells, size=n_empty, replace=False)
+    moved = first_moves(kind, vision, empty_at, trials=150 * n_empty)
+    assert set(moved.tolist()) <= set(empty_at.tolist())  # never onto an occupied cell
+    freq = np.array([np.count_nonzero(moved == j) for j in empty_at])
     assert stats.chisquare(freq).pvalue > 1e-4
 
 
-def test_empty_cell_with_no_empty_cell_stays() -> None:
-    offs = neighbourhood_offsets(2, 9, 9, "von_neumann")
-    pad = pad_grid(np.full((9, 9), COP, dtype=np.int8), 2)
-    bits = chunk_bits(len(offs))
-    table = chunk_table(offs, pad.shape[1], bits)
-    assert _empty_cell(stream(0, "t"), pad, pad.reshape(-1), 6, 6, offs, table, bits) == -1
+def test_no_empty_cell_in_vision_means_no_move() -> None:
+    moved = first_moves("von_neumann", 3, np.array([], dtype=np.int64), trials=20)
+    assert (moved == -1).all()
 
 
 def test_timeseries_has_one_row_per_step() -> None:
