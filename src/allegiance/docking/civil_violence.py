@@ -12,8 +12,8 @@ from numba import njit
 from ..errors import UserError
 from ..rng import stream
 
-# Cell codes on the grid and agent states share one alphabet, so a neighbourhood scan reads only
-# the int8 code grid (small enough to stay in cache) and never the agent arrays.
+# Cell codes on the grid and agent states share one alphabet, so looking at a cell in vision reads
+# only the int8 code grid (small enough to stay in cache) and never the agent arrays.
 EMPTY = -1
 QUIET = 0
 ACTIVE = 1
@@ -115,7 +115,8 @@ def neighbourhood_offsets(radius: int, width: int, height: int, kind: str) -> np
     once, without the centre: on a von Neumann grid that is the diamond |dx| + |dy| <= radius,
     on a Moore grid the square max(|dx|, |dy|) <= radius. When the radius reaches round the
     torus, a cell met twice counts once, and so does it here (first offset kept). The order is
-    row-major (dx, then dy ascending), the order the fast row scan visits cells in.
+    row-major (dx, then dy ascending): the order in which an arrest or the move fallback counts
+    off the nth active or empty cell, and the order of the row spans of the tallies.
     """
     seen: set[tuple[int, int]] = {(0, 0)}
     out: list[tuple[int, int]] = []
