@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from allegiance.docking.civil_violence import (
     ACTIVE,
     COP,
     EMPTY,
     JAILED,
+    NEAR_ACTIVE,
     QUIET,
     CivilViolence,
     CivilViolenceParams,
     arrest_probability,
+    near_counts,
     neighbourhood_offsets,
     pad_grid,
     run,
     turns_active,
 )
 from allegiance.errors import UserError
+from allegiance.rng import stream
 
 SMALL = CivilViolenceParams(width=15, height=15, cop_vision=3, max_jail_term=5)
 
@@ -38,6 +43,8 @@ def check_invariants(model: CivilViolence) -> None:
     assert ((s.code == EMPTY) == (s.ids < 0)).all()
     # the halo mirrors the torus
     assert (s.pad == pad_grid(s.code.copy(), s.radius)).all()
+    # the incrementally kept neighbourhood tallies equal a recount from scratch
+    assert (s.near == near_counts(s.code.copy(), model._offs)).all()
     # each citizen in exactly one state; cops stay cops and are never jailed
     citizen = s.state != COP
     assert np.isin(s.state[citizen], [QUIET, ACTIVE, JAILED]).all()
@@ -129,18 +136,26 @@ def test_citizen_out_of_vision_is_not_arrested() -> None:
     assert (model.timeseries["active"].iloc[1:] == 1.0).all()
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
     legitimacy=st.floats(0.0, 1.0),
     cop_density=st.floats(0.0, 0.2),
     max_jail=st.integers(0, 10),
-    width=st.integers(5, 14),
+    width=st.integers(3, 14),
     vision=st.integers(1, 4),
+    kind=st.sampled_from(["von_neumann", "moore"]),
 )
 def test_invariants_hold_every_step(
-    seed: int, legitimacy: float, cop_density: float, max_jail: int, width: int, vision: int
+    seed: int,
+    legitimacy: float,
+    cop_density: float,
+    max_jail: int,
+    width: int,
+    vision: int,
+    kind: str,
 ) -> None:
+    # small grids make the neighbourhood wrap onto itself (the generic path), larger ones not
     p = CivilViolenceParams(
         width=width,
         height=width + 1,
@@ -148,6 +163,7 @@ def test_invariants_hold_every_step(
         cop_density=cop_density,
         max_jail_term=max_jail,
         cop_vision=vision,
+        neighbourhood=kind,
     )
     model = CivilViolence(p, seed)
     n_agents = model.state.x.size
@@ -196,7 +212,7 @@ def test_stepping_in_pieces_equals_one_call() -> None:
     assert whole.timeseries.equals(parts.timeseries)
 
 
-def test_fast_row_scan_equals_generic_offset_scan() -> None:
+def test_fast_span_updates_equal_generic_offset_updates() -> None:
     p = CivilViolenceParams(width=20, height=20, cop_vision=4, cop_density=0.04, max_jail_term=8)
     fast = CivilViolence(p, seed=5)
     generic = CivilViolence(p, seed=5)
@@ -206,6 +222,104 @@ def test_fast_row_scan_equals_generic_offset_scan() -> None:
     generic.step(25)
     assert fast.timeseries.equals(generic.timeseries)
     assert (fast.state.pad == generic.state.pad).all()
+    assert (fast.state.near == generic.state.near).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    width=st.integers(3, 12),
+    height=st.integers(3, 12),
+    vision=st.integers(1, 6),
+    kind=st.sampled_from(["von_neumann", "moore"]),
+)
+def test_near_counts_equal_a_cell_by_cell_count(
+    seed: int, width: int, height: int, vision: int, kind: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    code = rng.choice(np.array([EMPTY, QUIET, ACTIVE, JAILED, COP], dtype=np.int8), (width, height))
+    offs = neighbourhood_offsets(vision, width, height, kind)
+    near = near_counts(code, offs)
+    for x in range(width):
+        for y in range(height):
+            seen = [code[x, y]] + [code[(x + dx) % width, (y + dy) % height] for dx, dy in offs]
+            cops = sum(c == COP for c in seen)
+            actives = sum(c == ACTIVE for c in seen)
+            assert near[x, y] == cops + NEAR_ACTIVE * actives
+
+
+@pytest.mark.parametrize("k", [0.0, 1e-300, 1e-17, 0.7, 2.3, 50.0])
+def test_probability_table_equals_the_direct_formula(k: float) -> None:
+    """The kernel reads P from a table indexed by round(C / A): the same float for every C, A."""
+    model = CivilViolence(CivilViolenceParams(arrest_prob_constant=k))
+    n = len(model._offs)
+    for cops in range(n + 1):
+        for actives in range(1, n + 2):
+            q = int(np.rint(cops / actives))
+            assert model._p_of_q[q] == arrest_probability(cops, actives, k)
+
+
+def test_random_doubles_carry_53_whole_bits() -> None:
+    """Moves cut k = u * 2**53 into chunks: that needs k to be an integer with uniform bits."""
+    k = stream(3, "civil_violence.schedule").random(200_000) * 2.0**53
+    assert (k == np.floor(k)).all()
+    bits = (k.astype(np.int64)[:, None] >> np.arange(53)) & 1
+    assert np.abs(bits.mean(axis=0) - 0.5).max() < 0.01
+
+
+def first_moves(kind: str, vision: int, empty_at: np.ndarray, trials: int) -> np.ndarray:
+    """Where one always-quiet citizen moves in its first step, over ``trials`` repeats.
+
+    Every other cell in its vision holds a citizen jailed for the whole run, except the cells
+    ``empty_at`` (indices into the neighbourhood): only the mover moves, always from the same
+    start, and the state is put back before each repeat while the generator runs on.
+    """
+    width = 30
+    centre = width // 2
+    offs = neighbourhood_offsets(vision, width, width, kind)
+    keep = np.setdiff1d(np.arange(len(offs)), empty_at)
+    x = np.concatenate([[centre], centre + offs[keep, 0]])
+    y = np.concatenate([[centre], centre + offs[keep, 1]])
+    state = np.full(x.size, JAILED, dtype=np.int8)
+    state[0] = QUIET
+    zeros = np.zeros(x.size)  # hardship 0: grievance 0, never active
+    p = CivilViolenceParams(
+        width=width, height=width, cop_vision=vision, neighbourhood=kind, max_jail_term=1000
+    )
+    model = CivilViolence.from_agents(p, x, y, state, zeros, zeros, seed=len(empty_at))
+    model.state.jail[1:] = 1000
+    start = copy.deepcopy(model.state)
+    moved = np.empty(trials, dtype=np.int64)
+    for t in range(trials):
+        model.state = copy.deepcopy(start)
+        model.step(1)
+        dx, dy = model.state.x[0] - centre, model.state.y[0] - centre
+        hit = np.flatnonzero((offs[:, 0] == dx) & (offs[:, 1] == dy))
+        moved[t] = hit[0] if hit.size else -1  # -1: stayed
+    return moved
+
+
+@pytest.mark.parametrize(
+    ("kind", "vision", "n_empty"),
+    [
+        ("von_neumann", 7, 25),  # 112 cells, 7-bit chunks: the unrolled path
+        ("von_neumann", 7, 2),  # few empty cells: mostly the counting fallback
+        ("moore", 2, 6),  # 24 cells, 5-bit chunks: the general path
+        ("von_neumann", 3, 24),  # every cell empty
+    ],
+)
+def test_moves_are_uniform_over_the_empty_cells(kind: str, vision: int, n_empty: int) -> None:
+    n_cells = len(neighbourhood_offsets(vision, 30, 30, kind))
+    empty_at = np.random.default_rng(n_empty).choice(n_cells, size=n_empty, replace=False)
+    moved = first_moves(kind, vision, empty_at, trials=150 * n_empty)
+    assert set(moved.tolist()) <= set(empty_at.tolist())  # never onto an occupied cell
+    freq = np.array([np.count_nonzero(moved == j) for j in empty_at])
+    assert stats.chisquare(freq).pvalue > 1e-4
+
+
+def test_no_empty_cell_in_vision_means_no_move() -> None:
+    moved = first_moves("von_neumann", 3, np.array([], dtype=np.int64), trials=20)
+    assert (moved == -1).all()
 
 
 def test_timeseries_has_one_row_per_step() -> None:

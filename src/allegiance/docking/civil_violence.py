@@ -12,8 +12,8 @@ from numba import njit
 from ..errors import UserError
 from ..rng import stream
 
-# Cell codes on the grid and agent states share one alphabet, so a neighbourhood scan reads only
-# the int8 code grid (small enough to stay in cache) and never the agent arrays.
+# Cell codes on the grid and agent states share one alphabet, so looking at a cell in vision reads
+# only the int8 code grid (small enough to stay in cache) and never the agent arrays.
 EMPTY = -1
 QUIET = 0
 ACTIVE = 1
@@ -79,11 +79,12 @@ class CivilViolenceParams:
 
 @dataclass
 class CivilViolenceState:
-    """Struct of arrays: one entry per agent (citizens and cops), plus two grids."""
+    """Struct of arrays: one entry per agent (citizens and cops), plus three grids."""
 
     pad: np.ndarray  # int8 (width + 2r, height + 2r): EMPTY or the occupant's state, with halo
     radius: int  # halo width r (the vision)
     ids: np.ndarray  # int32 (width, height): occupant's index or -1
+    near: np.ndarray  # int32 (width, height): cops + actives * NEAR_ACTIVE in vision or on it
     x: np.ndarray  # int64 per agent
     y: np.ndarray  # int64 per agent
     state: np.ndarray  # int8 per agent: QUIET, ACTIVE, JAILED, or COP (cops never change)
@@ -114,7 +115,8 @@ def neighbourhood_offsets(radius: int, width: int, height: int, kind: str) -> np
     once, without the centre: on a von Neumann grid that is the diamond |dx| + |dy| <= radius,
     on a Moore grid the square max(|dx|, |dy|) <= radius. When the radius reaches round the
     torus, a cell met twice counts once, and so does it here (first offset kept). The order is
-    row-major (dx, then dy ascending), the order the fast row scan visits cells in.
+    row-major (dx, then dy ascending): the order in which an arrest or the move fallback counts
+    off the nth active or empty cell, and the order of the row spans of the tallies.
     """
     seen: set[tuple[int, int]] = {(0, 0)}
     out: list[tuple[int, int]] = []
@@ -168,10 +170,12 @@ def setup(params: CivilViolenceParams, seed: int) -> CivilViolenceState:
     ids = np.full(w * h, -1, dtype=np.int32)
     ids[cells] = np.arange(n, dtype=np.int32)
     r = params.cop_vision
+    offs = neighbourhood_offsets(r, w, h, params.neighbourhood)
     return CivilViolenceState(
         pad=pad_grid(kind.reshape(w, h), r),
         radius=r,
         ids=ids.reshape(w, h),
+        near=near_counts(kind.reshape(w, h), offs),
         x=(cells // h).astype(np.int64),
         y=(cells % h).astype(np.int64),
         state=state,
@@ -198,10 +202,41 @@ def turns_active(grievance: float, risk_aversion: float, p: float, threshold: fl
     return (grievance - risk_aversion * p) > threshold
 
 
-_TRIES = 16  # rejection draws before falling back to a full scan for an empty cell
+#: numpy's ``Generator.random()`` is k / 2**53 with k uniform on 53 bits, so k is recovered
+#: exactly and cut into several neighbourhood indices: one call into the generator, several tries.
+_TWO53 = 9007199254740992.0
+_WORD_BITS = 53
+_SMALL_BITS = 7
+_SMALL_MASK = (1 << _SMALL_BITS) - 1
+#: index of the lowest set bit of each 7-bit ``hits`` (entry 0 unused)
+_LOWEST_BIT = np.array(
+    [0] + [(m & -m).bit_length() - 1 for m in range(1, 1 << (_WORD_BITS // _SMALL_BITS))],
+    dtype=np.int64,
+)
+_BATCHES = 3  # words of tries before falling back to a full count of the empty cells
+
+#: Each cell's neighbourhood tally packs cops (low 16 bits) and actives (high bits) into one
+#: int32, so a citizen's whole estimate is one load and a change is one pass over one array.
+NEAR_COP = 1
+NEAR_ACTIVE = 1 << 16
+_LOW = NEAR_ACTIVE - 1
 
 
-@njit(cache=True)
+def near_counts(code: np.ndarray, offs: np.ndarray) -> np.ndarray:
+    """From scratch: cops + actives * NEAR_ACTIVE in each cell's neighbourhood and the cell.
+
+    ``offs`` is the deduplicated neighbourhood (``neighbourhood_offsets``); the relation is
+    symmetric, so this is also what every occupant adds to the cells that can see it.
+    """
+    unit = np.where(code == COP, NEAR_COP, 0) + np.where(code == ACTIVE, NEAR_ACTIVE, 0)
+    unit = unit.astype(np.int32)
+    out = unit.copy()
+    for dx, dy in offs:
+        out += np.roll(unit, (-int(dx), -int(dy)), axis=(0, 1))
+    return out
+
+
+@njit(cache=True, inline="always")
 def _below(rng, m):  # pragma: no cover - compiled
     """Uniform integer in [0, m): one double per draw, cheaper than bounded integers.
 
@@ -218,7 +253,7 @@ def _shuffle(rng, order):  # pragma: no cover - compiled
         order[i], order[j] = order[j], order[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wrap(v, n):  # pragma: no cover - compiled
     """v mod n for v within a few n of [0, n): cheaper than an integer division."""
     while v < 0:
@@ -228,11 +263,14 @@ def _wrap(v, n):  # pragma: no cover - compiled
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _put(pad, ids, x, y, r, val, ident):  # pragma: no cover - compiled
     """Write cell (x, y) into the padded grid and every halo copy of it; keep ``ids`` in step."""
     w, h = ids.shape
     ids[x, y] = ident
+    if r <= x < w - r and r <= y < h - r:
+        pad[x + r, y + r] = val  # an inner cell has no halo copy
+        return
     px = _wrap(x + r, w)
     while px < pad.shape[0]:
         py = _wrap(y + r, h)
@@ -242,78 +280,78 @@ def _put(pad, ids, x, y, r, val, ident):  # pragma: no cover - compiled
         px += w
 
 
-@njit(cache=True)
-def _scan_offsets(pad, cx, cy, offs, empties, actives):  # pragma: no cover - compiled
-    """Generic scan over a deduplicated offset list (grids the neighbourhood wraps onto)."""
-    n_cop = 0
-    n_act = 0
-    n_empty = 0
-    for j in range(offs.shape[0]):
-        c = pad[cx + offs[j, 0], cy + offs[j, 1]]
-        n_cop += c == COP
-        empties[n_empty] = j
-        n_empty += c == EMPTY
-        actives[n_act] = j
-        n_act += c == ACTIVE
-    return n_cop, n_act, n_empty
+@njit(cache=True, inline="always")
+def _add_near(near, x, y, delta, fast, spans, offs):  # pragma: no cover - compiled
+    """Add ``delta`` to the tally of (x, y) and of every cell that has (x, y) in vision.
 
-
-@njit(cache=True)
-def _scan_rows(pad, cx, cy, spans, row_empty, row_act):  # pragma: no cover - compiled
-    """Fast scan: one contiguous span of the padded grid per row of the neighbourhood."""
-    v = (spans.shape[0] - 1) // 2
-    n_cop = 0
-    n_act = 0
-    n_empty = 0
-    for d in range(spans.shape[0]):
-        row = pad[cx - v + d]
-        s = spans[d]
-        c = 0
-        a = 0
-        e = 0
-        for yy in range(cy - s, cy + s + 1):
-            val = row[yy]
-            c += val == COP
-            a += val == ACTIVE
-            e += val == EMPTY
-        row_empty[d] = e
-        row_act[d] = a
-        n_cop += c
-        n_act += a
-        n_empty += e
-    # the centre is the agent itself (never empty): take it out again
-    own = pad[cx, cy]
-    n_cop -= own == COP
-    if own == ACTIVE:
-        n_act -= 1
-        row_act[v] -= 1
-    return n_cop, n_act, n_empty
-
-
-@njit(cache=True)
-def _nth_in_rows(pad, cx, cy, spans, row_counts, nth, target):  # pragma: no cover - compiled
-    """Offset (dx, dy) of the ``nth`` cell coded ``target`` in row-major neighbourhood order."""
-    v = (spans.shape[0] - 1) // 2
-    d = 0
-    while nth >= row_counts[d]:
-        nth -= row_counts[d]
-        d += 1
-    row = pad[cx - v + d]
-    s = spans[d]
-    for dy in range(-s, s + 1):
-        if row[cy + dy] == target and not (d == v and dy == 0):
-            if nth == 0:
-                return d - v, dy
-            nth -= 1
-    return 0, 0  # unreachable when row_counts is right
-
-
-@njit(cache=True)
-def _pick(pad, cx, cy, fast, spans, offs, row_counts, buf, nth, target):  # pragma: no cover
+    Fast path: one span per row of the neighbourhood, split where it crosses the torus's edge
+    (exact only when the neighbourhood does not wrap onto itself). Otherwise the offset list.
+    """
+    w, h = near.shape
     if fast:
-        return _nth_in_rows(pad, cx, cy, spans, row_counts, nth, target)
-    j = buf[nth]
-    return offs[j, 0], offs[j, 1]
+        v = (spans.shape[0] - 1) // 2
+        if v <= x < w - v and v <= y < h - v:  # no edge in reach: plain spans
+            for d in range(spans.shape[0]):
+                row = near[x - v + d]
+                s = spans[d]
+                for yy in range(y - s, y + s + 1):
+                    row[yy] += delta
+            return
+        for d in range(spans.shape[0]):
+            row = near[_wrap(x - v + d, w)]
+            s = spans[d]
+            lo = y - s
+            hi = y + s + 1
+            if lo < 0:
+                for yy in range(lo + h, h):
+                    row[yy] += delta
+                lo = 0
+            if hi > h:
+                for yy in range(hi - h):
+                    row[yy] += delta
+                hi = h
+            for yy in range(lo, hi):
+                row[yy] += delta
+    else:
+        near[x, y] += delta
+        for j in range(offs.shape[0]):
+            near[_wrap(x + offs[j, 0], w), _wrap(y + offs[j, 1], h)] += delta
+
+
+@njit(cache=True)
+def _count(pad, cx, cy, offs, target):  # pragma: no cover - compiled
+    """Cells coded ``target`` in the neighbourhood of padded cell (cx, cy)."""
+    m = 0
+    for j in range(offs.shape[0]):
+        m += pad[cx + offs[j, 0], cy + offs[j, 1]] == target
+    return m
+
+
+@njit(cache=True)
+def _nth(pad, cx, cy, offs, nth, target):  # pragma: no cover - compiled
+    """Index in ``offs`` of the ``nth`` cell coded ``target`` (row-major order, as Mesa lists)."""
+    for j in range(offs.shape[0]):
+        if pad[cx + offs[j, 0], cy + offs[j, 1]] == target:
+            if nth == 0:
+                return j
+            nth -= 1
+    return -1  # unreachable when nth is below the count
+
+
+def chunk_bits(n_offs: int) -> int:
+    """Bits per rejection try: the fewest that can name each of ``n_offs`` cells."""
+    return max(1, (n_offs - 1).bit_length())
+
+
+def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
+    """Chunk value -> offset in the flattened padded grid, for every ``bits``-bit value.
+
+    Values >= len(offs) point at offset 0, the mover's own cell, which is never empty: an
+    invalid chunk is then simply a failed try and needs no test of its own.
+    """
+    table = np.zeros(1 << bits, dtype=np.int64)
+    table[: len(offs)] = offs[:, 0] * pad_height + offs[:, 1]
+    return table
 
 
 @njit(cache=True)
@@ -323,6 +361,7 @@ def _run(
     order,
     pad,
     ids,
+    near,
     ax,
     ay,
     state,
@@ -334,25 +373,28 @@ def _run(
     spans,
     offs,
     threshold,
-    k,
+    p_of_q,
     max_jail_term,
     movement,
     counts,
+    bits,
+    chunk_offs,
 ):  # pragma: no cover - compiled
     """Advance ``n_steps`` steps of Mesa's schedule; write (quiet, active, jailed) per step.
 
     Each step shuffles all agents (``AgentSet.shuffle_do``) and lets each act in turn on the
-    current grid, so an agent sees the moves and arrests of those who acted before it.
+    current grid, so an agent sees the moves and arrests of those who acted before it. Every
+    change of a cop's or an active's cell is carried into ``near`` at once, so each agent's
+    tally is what a fresh scan of its neighbourhood would count at that moment.
     """
     n = ax.shape[0]
     w, h = ids.shape
-    empties = np.empty(offs.shape[0], dtype=np.int64)
-    actives = np.empty(offs.shape[0], dtype=np.int64)
-    row_empty = np.empty(spans.shape[0], dtype=np.int64)
-    row_act = np.empty(spans.shape[0], dtype=np.int64)
-    n_active_total = 0
+    flat = pad.reshape(-1)  # a view: one load per candidate, no 2-d index arithmetic
+    mask = (1 << bits) - 1
+    per_word = _WORD_BITS // bits
+    tally = np.zeros(4, dtype=np.int64)  # agents per state, kept as states change
     for i in range(n):
-        n_active_total += state[i] == ACTIVE
+        tally[state[i]] += 1
     for s in range(n_steps):
         _shuffle(rng, order)
         for o in range(n):
@@ -367,85 +409,86 @@ def _run(
             y = ay[i]
             cx = x + r
             cy = y + r
-            # Shortcuts that change nothing but speed: a scan is needed only to count cops and
-            # actives when they can matter, and an empty cell can be found by rejection.
+            here = near[x, y]
             if st == COP:
-                need_scan = n_active_total > 0
-            else:
-                g = grievance[i]
-                # G <= T: quiet whatever P; G - R > T: active whatever P (P < 1 always).
-                need_scan = g > threshold and g - risk[i] <= threshold
-            n_empty = -1  # unknown
-            if need_scan:
-                if fast:
-                    n_cop, n_act, n_empty = _scan_rows(pad, cx, cy, spans, row_empty, row_act)
-                else:
-                    n_cop, n_act, n_empty = _scan_offsets(pad, cx, cy, offs, empties, actives)
-            if st == COP:
-                if need_scan and n_act > 0:
+                n_act = here >> 16
+                if n_act > 0:
                     # Mesa: random.choice(active_neighbors); randint(0, max_jail_term) is
                     # inclusive, so a term of 0 is possible. The cop stays where it is.
-                    nth = _below(rng, n_act)
-                    dx, dy = _pick(pad, cx, cy, fast, spans, offs, row_act, actives, nth, ACTIVE)
-                    tx = _wrap(x + dx, w)
-                    ty = _wrap(y + dy, h)
+                    j = _nth(pad, cx, cy, offs, _below(rng, n_act), ACTIVE)
+                    tx = _wrap(x + offs[j, 0], w)
+                    ty = _wrap(y + offs[j, 1], h)
                     t = ids[tx, ty]
                     jail[t] = _below(rng, max_jail_term + 1)
                     state[t] = JAILED
-                    n_active_total -= 1
+                    tally[ACTIVE] -= 1
+                    tally[JAILED] += 1
                     _put(pad, ids, tx, ty, r, JAILED, t)
+                    _add_near(near, tx, ty, -NEAR_ACTIVE, fast, spans, offs)
                 new = COP
             else:
-                if need_scan:
-                    p = arrest_probability(n_cop, n_act + 1, k)
-                    active = turns_active(grievance[i], risk[i], p, threshold)
-                else:
-                    active = grievance[i] > threshold
+                # C = cops in vision; A = 1 + actives in vision other than herself. P depends
+                # on C and A only through q = round(C / A), so it is read from a table.
+                n_cop = here & _LOW
+                n_act = (here >> 16) - (st == ACTIVE)
+                q = int(np.rint(n_cop / (n_act + 1)))
+                active = turns_active(grievance[i], risk[i], p_of_q[q], threshold)
                 new = ACTIVE if active else QUIET
-                n_active_total += (new == ACTIVE) - (st == ACTIVE)
-                state[i] = new
-                _put(pad, ids, x, y, r, new, i)
+                if new != st:
+                    tally[st] -= 1
+                    tally[new] += 1
+                    state[i] = new
+                    _put(pad, ids, x, y, r, new, i)
+                    if (new == ACTIVE) != (st == ACTIVE):
+                        delta = NEAR_ACTIVE if new == ACTIVE else -NEAR_ACTIVE
+                        _add_near(near, x, y, delta, fast, spans, offs)
             if not movement:
                 continue
-            dx = 0
-            dy = 0
-            found = False
-            if n_empty < 0:
-                # Rejection sampling: uniform over the empty cells, like random.choice on them.
-                for _ in range(_TRIES):
-                    j = _below(rng, offs.shape[0])
-                    if pad[cx + offs[j, 0], cy + offs[j, 1]] == EMPTY:
-                        dx = offs[j, 0]
-                        dy = offs[j, 1]
-                        found = True
-                        break
-                if not found:
-                    if fast:
-                        n_cop, n_act, n_empty = _scan_rows(pad, cx, cy, spans, row_empty, row_act)
-                    else:
-                        n_cop, n_act, n_empty = _scan_offsets(pad, cx, cy, offs, empties, actives)
-            if not found and n_empty > 0:
-                nth = _below(rng, n_empty)
-                dx, dy = _pick(pad, cx, cy, fast, spans, offs, row_empty, empties, nth, EMPTY)
-                found = True
-            if found:
-                tx = _wrap(x + dx, w)
-                ty = _wrap(y + dy, h)
-                _put(pad, ids, x, y, r, EMPTY, -1)
-                _put(pad, ids, tx, ty, r, new, i)
-                ax[i] = tx
-                ay[i] = ty
-        q = 0
-        a = 0
-        jl = 0
-        for i in range(n):
-            st = state[i]
-            q += st == QUIET
-            a += st == ACTIVE
-            jl += st == JAILED
-        counts[s, 0] = q
-        counts[s, 1] = a
-        counts[s, 2] = jl
+            # Rejection sampling: uniform over the empty cells, like random.choice on them.
+            # A word holds several chunks of ``bits`` bits; a chunk >= n_offs is no try, each
+            # other one a uniform cell of the neighbourhood. The first empty one in chunk order
+            # wins, as in one-at-a-time rejection; all of a word's chunks are checked without
+            # branches, which costs less than the mispredicted exits of a loop. (Kept inline:
+            # as a function taking the generator it ran 45% slower per step.)
+            j = -1
+            base = cx * pad.shape[1] + cy
+            for _ in range(_BATCHES):
+                word = int(rng.random() * _TWO53)
+                hits = 0
+                if bits == _SMALL_BITS:
+                    # the usual case (v = 7 von Neumann: 112 cells): a fixed trip count, unrolled
+                    for c in range(_WORD_BITS // _SMALL_BITS):
+                        cell = flat[base + chunk_offs[(word >> (c * _SMALL_BITS)) & _SMALL_MASK]]
+                        hits |= (cell == EMPTY) << c
+                else:
+                    for c in range(per_word):
+                        hits |= (flat[base + chunk_offs[(word >> (c * bits)) & mask]] == EMPTY) << c
+                if hits != 0:
+                    # index of the lowest set bit: a table lookup for 7 chunks, else from
+                    # frexp(2**c) = (0.5, c + 1), exactly (a call into libm)
+                    small = bits == _SMALL_BITS
+                    c = _LOWEST_BIT[hits] if small else math.frexp(float(hits & -hits))[1] - 1
+                    j = (word >> (c * bits)) & mask
+                    break
+            if j < 0:
+                # no luck in _BATCHES words: count the empty cells and pick one
+                n_empty = _count(pad, cx, cy, offs, EMPTY)
+                if n_empty == 0:
+                    continue  # no empty cell in vision: stay
+                j = _nth(pad, cx, cy, offs, _below(rng, n_empty), EMPTY)
+            tx = _wrap(x + offs[j, 0], w)
+            ty = _wrap(y + offs[j, 1], h)
+            _put(pad, ids, x, y, r, EMPTY, -1)
+            _put(pad, ids, tx, ty, r, new, i)
+            ax[i] = tx
+            ay[i] = ty
+            unit = NEAR_COP if new == COP else (NEAR_ACTIVE if new == ACTIVE else 0)
+            if unit != 0:
+                _add_near(near, x, y, -unit, fast, spans, offs)
+                _add_near(near, tx, ty, unit, fast, spans, offs)
+        counts[s, 0] = tally[QUIET]
+        counts[s, 1] = tally[ACTIVE]
+        counts[s, 2] = tally[JAILED]
 
 
 class CivilViolence:
@@ -463,6 +506,13 @@ class CivilViolence:
         self._spans = row_spans(v, p.neighbourhood)
         # Row spans are exact only if the neighbourhood does not wrap onto itself.
         self.fast = 2 * v + 1 <= min(p.width, p.height)
+        # rejection tries for moves: chunks of a random word, each read through this table
+        self._bits = chunk_bits(len(self._offs))
+        self._chunk_offs = chunk_table(self._offs, p.height + 2 * v, self._bits)
+        # P for each possible q = round(C / A), from the same expression as a direct call
+        self._p_of_q = np.array(
+            [arrest_probability(q, 1, p.arrest_prob_constant) for q in range(len(self._offs) + 1)]
+        )
         self.steps = 0
         # the activation order persists: Mesa shuffles the same list again each step
         self._order = np.arange(self.state.x.size, dtype=np.int64)
@@ -497,6 +547,7 @@ class CivilViolence:
             pad=pad_grid(code, params.cop_vision),
             radius=params.cop_vision,
             ids=ids,
+            near=near_counts(code, model._offs),
             x=x,
             y=y,
             state=state,
@@ -523,6 +574,7 @@ class CivilViolence:
             self._order,
             s.pad,
             s.ids,
+            s.near,
             s.x,
             s.y,
             s.state,
@@ -534,10 +586,12 @@ class CivilViolence:
             self._spans,
             self._offs,
             p.active_threshold,
-            p.arrest_prob_constant,
+            self._p_of_q,
             p.max_jail_term,
             p.movement,
             counts,
+            self._bits,
+            self._chunk_offs,
         )
         self._rows.append(counts)
         self.steps += n
