@@ -258,3 +258,37 @@ def test_member_mechanisms_read_the_same_from_fixed_records() -> None:
         for f in (fixed, None)
     ]
     np.testing.assert_array_equal(*draws)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    month=st.integers(0, 47),
+    pay_factor=st.floats(0.05, 1.0),
+    effect2=st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(-3.0, 3.0),
+    effect1=st.floats(0.0, 8.0),
+    protect=st.floats(0.0, 1.0),
+    need_pp=st.floats(5.0, 80.0),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_economic_factors_give_the_table_entry_by_entry(
+    month: int,
+    pay_factor: float,
+    effect2: float,
+    effect1: float,
+    protect: float,
+    need_pp: float,
+    seed: int,
+) -> None:
+    sim = _reference_small()
+    v = joining.parameters(sim.calendar[month], pay_factor)
+    v[joining.ECON_E2], v[joining.ECON_E1] = effect2, effect1
+    v[joining.PROTECT], v[joining.NEED_PP] = protect, need_pp
+    best = joining.best_alternative(sim.calendar[month])
+    table = joining.economic_table(v, best)
+    econ = joining.economic(v, best)
+    assert econ.top == table.max()
+    some = np.random.default_rng(seed).choice(table.size, 300, replace=False)
+    got = [
+        joining._econ_of(int(h), econ.need, econ.group, econ.offer, econ.pay_class) for h in some
+    ]
+    np.testing.assert_array_equal(np.array(got), table[some])
