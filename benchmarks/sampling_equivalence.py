@@ -92,9 +92,10 @@ def sample(src: Path | None, size: int, replicates: int, seed: int) -> dict[str,
 
 def old_source(commit: str, into: Path) -> Path:
     """The ``src`` folder of ``commit``, extracted under ``into``."""
-    blob = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True, check=True
-    ).stdout
+    done = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True)
+    if done.returncode:
+        sys.exit(f"--against: {commit!r} is not a commit of this repository (git archive failed)")
+    blob = done.stdout
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(into, filter="data")
     return into / "src"

@@ -284,7 +284,7 @@ def test_economic_factors_give_the_table_entry_by_entry(
     v[joining.ECON_E2], v[joining.ECON_E1] = effect2, effect1
     v[joining.PROTECT], v[joining.NEED_PP] = protect, need_pp
     best = joining.best_alternative(sim.calendar[month])
-    table = joining.economic_table(v, best)
+    table = _economic_table_every_household(v, best)
     econ = joining.economic(v, best)
     assert econ.top == table.max()
     some = np.random.default_rng(seed).choice(table.size, 300, replace=False)

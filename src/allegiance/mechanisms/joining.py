@@ -179,29 +179,6 @@ def _pay_classes(
     return rep, inverse.ravel()
 
 
-def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
-    """Economic hazard for every local origin, household composition and skill.
-
-    The offer is weighed against the best outside option where the person lives; the shortfall
-    is the household's food need that civilian income leaves uncovered; each dependant sister
-    adds the wish to protect her (seed: 'I joined to protect my sisters').
-    """
-    w, c, p, d, s = _grid()
-    need = (1.0 + w + c + p + d) * v[NEED_PP]
-    shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
-    lam = v[ECON_A] * np.exp(
-        v[ECON_E1] * shortfall + v[PROTECT] * np.minimum(d, 6)
-    )  # six sisters (seed)
-    # the offer and its power only for one household of each pay class, then spread: the same
-    # numbers as for every household, at a fiftieth of the cost
-    rep, inverse = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
-    offer = offer_usd(v, w.flat[rep], c.flat[rep], p.flat[rep], d.flat[rep], s.flat[rep])
-    ratio = offer[None, :] / best_alt[:, None]
-    out = np.empty(best_alt.size * inverse.size)
-    _spread(lam.ravel(), ratio ** v[ECON_E2], inverse, out)
-    return out
-
-
 @cache
 def _need_groups() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Households that need and protect alike: the household size and the sisters counted
@@ -225,20 +202,25 @@ def _need_groups() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class Economic:
     """The economic hazard in factors: for household j in local origin k it is
-    ``need[group[j]] * offer[k, pay_class[j]]``, one IEEE product, as economic_table's entries."""
+    ``need[group[j]] * offer[k, pay_class[j]]``, one IEEE product (economic_table multiplies
+    them all out)."""
 
     need: np.ndarray  # float64 per need group: base x exp(shortfall and sisters terms)
     group: np.ndarray  # uint16 per household: its need group
     offer: np.ndarray  # float64 (origin, pay class): (offer / best alternative) ** effect2
     pay_class: np.ndarray  # uint16 per household: its pay class
-    top: float  # the largest entry of the table (economic_table(...).max())
+    top: float  # the largest entry of the whole table
 
 
 def economic(v: np.ndarray, best_alt: np.ndarray) -> Economic:
-    """economic_table's numbers in factors, without filling the table (see Economic)."""
+    """Economic hazard for every local origin, household composition and skill, in factors.
+
+    The offer is weighed against the best outside option where the person lives; the shortfall
+    is the household's food need that civilian income leaves uncovered; each dependant sister
+    adds the wish to protect her (seed: 'I joined to protect my sisters').
+    """
     size, sisters, group = _need_groups()
-    # the same expression as economic_table on the same inputs, for one household per group
-    need = size.astype(np.float64) * v[NEED_PP]  # 1.0 + w + c + p + d is exact in float64
+    need = size.astype(np.float64) * v[NEED_PP]  # 1 + wives + children + ... people to feed
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
     lam = v[ECON_A] * np.exp(v[ECON_E1] * shortfall + v[PROTECT] * sisters)
     w, c, p, d, s = _grid()
@@ -253,7 +235,7 @@ def economic(v: np.ndarray, best_alt: np.ndarray) -> Economic:
     return Economic(lam, group, powed, inverse.astype(np.uint16), top)
 
 
-@njit(cache=True)  # no fastmath: one IEEE product, as economic_table's entry (no fused add)
+@njit(cache=True)  # no fastmath: one IEEE product, as the table's entry (no fused add)
 def _econ_of(h, need, group, offer, pay_class):  # noqa: ANN001, ANN202
     """Economic hazard of packed household ``h`` (local origin x N_HOUSEHOLDS + household)."""
     k = h // N_HOUSEHOLDS
@@ -261,13 +243,10 @@ def _econ_of(h, need, group, offer, pay_class):  # noqa: ANN001, ANN202
     return need[group[j]] * offer[k, pay_class[j]]
 
 
-@njit(cache=True)  # no fastmath: one IEEE product per entry, as NumPy's
-def _spread(lam, powed, inverse, out):  # noqa: ANN001, ANN202
-    """out[origin, household] = lam[household] * powed[origin, class of household], flat."""
-    n = lam.shape[0]
-    for k in range(powed.shape[0]):
-        for j in range(n):
-            out[k * n + j] = lam[j] * powed[k, inverse[j]]
+def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
+    """The whole economic table, flat (local origin x household): its factors multiplied out."""
+    e = economic(v, best_alt)
+    return (e.need[e.group][None, :] * e.offer[:, e.pay_class]).ravel()
 
 
 def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
