@@ -94,7 +94,8 @@ def old_source(commit: str, into: Path) -> Path:
     """The ``src`` folder of ``commit``, extracted under ``into``."""
     done = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True)
     if done.returncode:
-        sys.exit(f"--against: {commit!r} is not a commit of this repository (git archive failed)")
+        print(f"--against: {commit!r} is not a commit of this repository", file=sys.stderr)
+        sys.exit(2)
     blob = done.stdout
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(into, filter="data")
