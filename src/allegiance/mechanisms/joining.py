@@ -153,12 +153,23 @@ def _grid() -> tuple[np.ndarray, ...]:
     return grid
 
 
+@dataclass(frozen=True)
+class _PayClasses:
+    """Households that the schedule pays alike, with what the monthly economic hazard reads of
+    them (kept per schedule: a month then gathers nothing over the ten thousand households)."""
+
+    inverse: np.ndarray  # uint16, every household's pay class (at most 10,400)
+    households: tuple[np.ndarray, ...]  # wives, children, parents, dependants, skill of each class
+    need_group: np.ndarray  # the need groups present in each class, class after class
+    starts: np.ndarray  # where each class's need groups begin in ``need_group``
+
+
 @lru_cache(maxsize=16)
 def _pay_classes(
     base: float, wife: float, parent: float, child: float, dependant: float, skill: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Households that the schedule pays alike: one representative of each (flat positions into
-    the grid) and, for every household, the index of its representative.
+) -> _PayClasses:
+    """Households that the schedule pays alike: one representative of each and, for every
+    household, the index of its class.
 
     The schedule has a few hundred distinct amounts over ten thousand compositions, and equal
     amounts give equal offers and ratios whatever the month's pay factor.
@@ -176,7 +187,19 @@ def _pay_classes(
     v[PAY_F] = 1.0
     cash = offer_usd(v, w, c, p, d, s).ravel()
     _, rep, inverse = np.unique(cash, return_index=True, return_inverse=True)
-    return rep, inverse.ravel()
+    inverse = inverse.ravel()
+    # each class's need groups once: the largest need of a class is the largest over these
+    pairs = np.unique(inverse.astype(np.int64) * N_HOUSEHOLDS + _need_groups()[2])
+    cls = pairs // N_HOUSEHOLDS
+    out = _PayClasses(
+        inverse.astype(np.uint16),
+        tuple(a.flat[rep] for a in (w, c, p, d, s)),
+        pairs - cls * N_HOUSEHOLDS,
+        np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]]),
+    )
+    for a in (out.inverse, *out.households, out.need_group, out.starts):
+        a.flags.writeable = False
+    return out
 
 
 @cache
@@ -223,16 +246,14 @@ def economic(v: np.ndarray, best_alt: np.ndarray) -> Economic:
     need = size.astype(np.float64) * v[NEED_PP]  # 1 + wives + children + ... people to feed
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
     lam = v[ECON_A] * np.exp(v[ECON_E1] * shortfall + v[PROTECT] * sisters)
-    w, c, p, d, s = _grid()
-    rep, inverse = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
-    offer = offer_usd(v, w.flat[rep], c.flat[rep], p.flat[rep], d.flat[rep], s.flat[rep])
+    classes = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
+    offer = offer_usd(v, *classes.households)
     powed = (offer[None, :] / best_alt[:, None]) ** v[ECON_E2]
     # the largest product: for a positive factor, rounding keeps order, so the largest need of a
     # pay class times its factor is the largest product of that class
-    most = np.full(rep.size, -np.inf)
-    np.maximum.at(most, inverse, lam[group])
+    most = np.maximum.reduceat(lam[classes.need_group], classes.starts)
     top = float((most[None, :] * powed).max()) if powed.size else 0.0
-    return Economic(lam, group, powed, inverse.astype(np.uint16), top)
+    return Economic(lam, group, powed, classes.inverse, top)
 
 
 @njit(cache=True)  # no fastmath: one IEEE product, as the table's entry (no fused add)
