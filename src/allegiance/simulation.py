@@ -48,9 +48,8 @@ from .people import (
     fixed_traits,
     join_records,
     take,
-    years,
 )
-from .record import Recorder
+from .record import Recorder, member_counts
 from .results import Results
 from .scenario import Scenario, resolve
 from .synthesize import home_units, synthesize
@@ -382,24 +381,25 @@ class Simulation:
         census = self.roster.census.tolist()
         n = f.members.size
         origin = f.fixed["origin"]
-        by_origin = np.bincount(origin, minlength=N_ORIGINS).tolist()
+        counts = member_counts(
+            f.members,
+            origin,
+            f.fixed["birth"],
+            t,
+            p.unit,
+            p.role,
+            p.motive,
+            s,
+            LEADER,
+            N_ORIGINS,
+            len(Motive),
+            IRAQI,
+        )
+        by_origin, m_motive = counts[0].tolist(), counts[1].tolist()
+        n_u18, n_u25, n_lead, n_lead_fi, max_unit_u18 = counts[2:]
         n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
         n_foreign = sum(by_origin[FOREIGN_MIN:])
-        age = years(t, f.fixed["birth"])
-        u18 = age < 18
-        n_u18 = int(np.count_nonzero(u18))
-        n_u25 = int(np.count_nonzero(age < 25))
-        max_unit_u18 = 0.0  # no unit has a child in it
-        if n_u18:
-            unit_n = np.bincount(p.unit[f.members], minlength=1)
-            unit_u18 = np.bincount(p.unit[f.members[u18]], minlength=unit_n.size)
-            # units of at least 50 real members and 5 simulated ones, so the share means something
-            big = (unit_n * s >= 50) & (unit_n >= 5)
-            if big.any():
-                max_unit_u18 = float((unit_u18[big] / unit_n[big]).max())
-        lead = p.role[f.members] == LEADER
-        n_lead = int(np.count_nonzero(lead))
-        lead_fi = int(np.count_nonzero(origin[lead] >= IRAQI)) / n_lead if n_lead else 0.0
+        lead_fi = n_lead_fi / n_lead if n_lead else 0.0
         pay_usd = f.pay_usd
         civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
         # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
@@ -416,7 +416,6 @@ class Simulation:
             "members_18_24": (n_u25 - n_u18) * s,
             "members_25_plus": (n - n_u25) * s,
         }
-        m_motive = np.bincount(p.motive[f.members], minlength=len(Motive)).tolist()
         for m, name in _MEMBER_MOTIVE_COLUMNS:
             row[name] = m_motive[m] * s
         row |= {

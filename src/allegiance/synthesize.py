@@ -257,13 +257,15 @@ def home_units(
     """
     province = people.origin[idx].astype(np.int32)
     far = province > IRAQI
-    province[far] = rng.integers(0, IRAQI + 1, int(far.sum()))
+    province[far] = rng.integers(0, IRAQI + 1, np.count_nonzero(far))
     slot = rng.integers(0, per_province, idx.size)
     if camps:
         child = people.age_years(month, idx) < 18
-        size = np.zeros((IRAQI + 1) * per_province) if unit_size is None else unit_size
-        size = np.pad(size, (0, max(0, (IRAQI + 1) * per_province - size.size)))
-        for prov in np.unique(province[child]):
-            units = size[prov * per_province : (prov + 1) * per_province]
-            slot[child & (province == prov)] = int(np.argmin(units))
+        n_units = (IRAQI + 1) * per_province
+        size = np.zeros(n_units) if unit_size is None else unit_size[:n_units]
+        if size.size < n_units:
+            size = np.pad(size, (0, n_units - size.size))
+        # each province's smallest unit (the first of equals, as argmin), for all provinces at once
+        smallest = size.reshape(IRAQI + 1, per_province).argmin(axis=1)
+        slot[child] = smallest[province[child]]
     return (province * per_province + slot).astype(np.int32)
