@@ -40,6 +40,10 @@ from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status, tr
 from ..world import Month
 from .rivals import armed_pay
 
+# the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
+_TRAINING = int(Status.TRAINING)
+_COERCION = int(Motive.COERCION)
+
 # indices into the packed parameter vector handed to the kernel
 (
     MONTH,
@@ -521,12 +525,31 @@ def circle_pull(
     c = trait(people, members, fixed, "circle")
     if c.size and bool((c[1:] >= c[:-1]).all()):
         # members in index order and people stored circle by circle: the circles come sorted,
-        # so runs give what np.unique would, without its sort
-        first = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-        circles, inside = c[first], np.diff(np.r_[first, c.size])
-    else:
-        circles, inside = np.unique(c, return_counts=True)
+        # so their runs give what np.unique would, without its sort (one compiled pass)
+        return _runs(c, circle_size)
+    circles, inside = np.unique(c, return_counts=True)
     return circles.astype(np.int64), inside.astype(np.float32) / circle_size[circles]
+
+
+@njit(cache=True)
+def _runs(c, circle_size):  # noqa: ANN001, ANN202
+    """The distinct values of sorted ``c`` and each one's count over its circle's size (float32,
+    the same quotient as NumPy's)."""
+    n = 0
+    for k in range(c.size):
+        n += k == 0 or c[k] != c[k - 1]
+    circles = np.empty(n, np.int64)
+    share = np.empty(n, np.float32)
+    j = -1
+    for k in range(c.size):
+        if k == 0 or c[k] != c[k - 1]:
+            j += 1
+            circles[j] = c[k]
+            share[j] = 0
+        share[j] += 1  # a count, exact in float32 below 2**24
+    for j in range(n):
+        share[j] = share[j] / circle_size[circles[j]]
+    return circles, share
 
 
 def join(
@@ -596,12 +619,14 @@ def join(
 def enlist(people: People, idx: np.ndarray, motive: np.ndarray, month: Month) -> None:
     """Put joiners into the training pipeline: the sharia course then boot camp, or the
     repentance course (dawrat istitaba) for the coerced."""
+    if idx.size == 0:  # most months of a coarse run have no repentant captive
+        return
     t = month.policy.organization.training
-    people.status[idx] = Status.TRAINING
+    people.status[idx] = _TRAINING
     people.motive[idx] = motive
     people.joined[idx] = month.index
     days = np.where(
-        motive == Motive.COERCION,
+        motive == _COERCION,
         t.repentance_days + t.bootcamp_days,
         t.sharia_days + t.bootcamp_days,
     )
