@@ -292,3 +292,30 @@ def test_economic_factors_give_the_table_entry_by_entry(
         joining._econ_of(int(h), econ.need, econ.group, econ.offer, econ.pay_class) for h in some
     ]
     np.testing.assert_array_equal(np.array(got), table[some])
+
+
+def _trait_tables_one_row_at_a_time(v: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The trait tables as computed before: the grid made afresh, revenge's rows one by one."""
+    x = np.arange(joining.LEVELS) / (joining.LEVELS - 1)
+    ideo = v[joining.IDEO_A] * np.exp(v[joining.IDEO_E] * (x - 0.5))
+    rev = np.stack(
+        [
+            v[joining.REV_A] * np.exp(v[joining.REV_E] * (x - 1.0) + v[joining.REV_E2] * k)
+            for k in (0, 1)
+        ]
+    )
+    opp = v[joining.OPP_A] * np.exp(v[joining.OPP_E] * (0.5 - x))
+    return ideo, rev, opp
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.floats(-50, 50, allow_nan=False), min_size=joining.N_PARAMS, max_size=joining.N_PARAMS
+    )
+)
+def test_trait_tables_equal_the_tables_made_one_row_at_a_time(values: list[float]) -> None:
+    v = np.array(values)
+    for got, want in zip(joining.trait_tables(v), _trait_tables_one_row_at_a_time(v), strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)

@@ -274,12 +274,17 @@ def economic_table(v: np.ndarray, best_alt: np.ndarray) -> np.ndarray:
     return (e.need[e.group][None, :] * e.offer[:, e.pay_class]).ravel()
 
 
+_X = np.arange(LEVELS) / (LEVELS - 1)  # the trait grid, and the offsets the tables read of it
+_X_IDEO, _X_REV, _X_OPP = _X - 0.5, _X - 1.0, 0.5 - _X
+_FAMILY_KILLED = np.array([[0.0], [1.0]])  # the revenge table's rows: family killed or not
+
+
 def trait_tables(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ideology, revenge and opportunism hazards on the trait grid (revenge: family killed or not)."""
-    x = np.arange(LEVELS) / (LEVELS - 1)
-    ideo = v[IDEO_A] * np.exp(v[IDEO_E] * (x - 0.5))
-    rev = np.stack([v[REV_A] * np.exp(v[REV_E] * (x - 1.0) + v[REV_E2] * k) for k in (0, 1)])
-    opp = v[OPP_A] * np.exp(v[OPP_E] * (0.5 - x))
+    ideo = v[IDEO_A] * np.exp(v[IDEO_E] * _X_IDEO)
+    # both rows at once: each entry is the same sum, effect * (x - 1) + effect2 * killed
+    rev = v[REV_A] * np.exp(v[REV_E] * _X_REV + v[REV_E2] * _FAMILY_KILLED)
+    opp = v[OPP_A] * np.exp(v[OPP_E] * _X_OPP)
     return ideo, rev, opp
 
 
