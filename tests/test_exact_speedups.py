@@ -8,8 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import combat, harm, joining, leaving, pay, ties
-from allegiance.people import FIXED, People, fixed_traits, join_records, take, trait
+from allegiance.mechanisms import combat, foreign, harm, joining, leaving, pay, ties
+from allegiance.people import (
+    FIXED,
+    FOREIGN_MIN,
+    People,
+    Status,
+    fixed_traits,
+    join_records,
+    take,
+    trait,
+)
 from allegiance.rng import stream
 from allegiance.simulation import Roster
 from allegiance.synthesize import CHUNK, synthesize
@@ -319,3 +328,18 @@ def test_trait_tables_equal_the_tables_made_one_row_at_a_time(values: list[float
     for got, want in zip(joining.trait_tables(v), _trait_tables_one_row_at_a_time(v), strict=True):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), month=st.integers(0, 60), min_age=st.integers(0, 30))
+def test_foreign_pool_equals_the_numpy_selection(seed: int, month: int, min_age: int) -> None:
+    sim = _reference_small()
+    p = sim.people
+    rng = np.random.default_rng(seed)
+    status = rng.integers(0, 3, p.size).astype(np.uint8)  # civilians among others
+    first = sim.first_foreign
+    plain = np.flatnonzero(status[first:] == Status.CIVILIAN) + first
+    plain = plain[(p.origin[plain] >= FOREIGN_MIN) & (p.age_years(month, plain) >= min_age)]
+    got = foreign._pool(status, p.origin, p.birth, first, month, min_age)
+    assert got.dtype == plain.dtype
+    np.testing.assert_array_equal(got, plain)
