@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,23 @@ class Frozen(BaseModel):
         if not isinstance(data, dict):
             return data
         out = data
-        for name, field in cls.model_fields.items():
-            given, default = data.get(name), field.default
-            if isinstance(given, dict) and isinstance(default, BaseModel):
-                out = {**out, name: {**default.model_dump(), **given}}
+        for name, default in _model_defaults(cls):
+            given = data.get(name)
+            if isinstance(given, dict):
+                out = {**out, name: {**default, **given}}
         return out
+
+
+@cache
+def _model_defaults(cls: type[BaseModel]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The fields of ``cls`` whose default is a model, with that default dumped: once per class,
+    since every scenario validation (a run validates one per timeline change) would otherwise
+    dump them all again. Read only: merged into new dicts, never written."""
+    return tuple(
+        (name, field.default.model_dump())
+        for name, field in cls.model_fields.items()
+        if isinstance(field.default, BaseModel)
+    )
 
 
 Series = float | dict[str, float]
