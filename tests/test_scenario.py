@@ -142,3 +142,12 @@ def test_a_child_series_replaces_the_parent_series_whole(tmp_path: Path) -> None
     assert sc.environment.border_openness == {"2015-01": 0.05}
     assert series_at(sc.environment.border_openness, "2017-01") == 0.05
     assert sc.environment.territory_km2 == reference().environment.territory_km2  # others inherited
+
+
+def test_a_partly_given_parameter_keeps_the_rest_of_its_own_default_every_time() -> None:
+    # the hazard type's own default effect is 1.0; the ideology motive's default is 5.0
+    for _ in range(2):  # the dumped defaults are kept between validations: never written to
+        sc = from_dict({"joining": {"ideology": {"base": 0.001}}}, origin="t")
+        assert sc.joining.ideology.base == 0.001
+        assert sc.joining.ideology.effect == Scenario().joining.ideology.effect == 5.0
+        assert sc.leaving.losing == Scenario().leaving.losing
