@@ -92,14 +92,22 @@ def calendar(scenario: Scenario) -> list[Month]:
         snapshots.append(snapshot)
     # the series of each distinct environment read at every month at once: series by series and
     # month by month, sorting the knots again each time, cost more than the rest of a run's setup
-    columns: dict[int, dict[str, list[float]]] = {}
+    # each timeline change validates a new snapshot, so equal environments are told apart by value
+    # (a policy change leaves the environment as it was: its series are read once, not again)
+    distinct: list[tuple[Environment, dict[str, list[float]]]] = []
+    per_snapshot: dict[int, dict[str, list[float]]] = {}
     for snap in snapshots:
-        if id(snap.environment) not in columns:
-            columns[id(snap.environment)] = _columns(snap.environment, months)
+        e = snap.environment
+        if id(e) not in per_snapshot:
+            same = next((c for other, c in distinct if other == e), None)
+            if same is None:
+                same = _columns(e, months)
+                distinct.append((e, same))
+            per_snapshot[id(e)] = same
     out: list[Month] = []
     peak = 0.0
     for i, (label, snap) in enumerate(zip(months, snapshots, strict=True)):
-        vals = {name: col[i] for name, col in columns[id(snap.environment)].items()}
+        vals = {name: col[i] for name, col in per_snapshot[id(snap.environment)].items()}
         env = Env(**vals, territory_peak_km2=max(peak, vals["territory_km2"]))
         peak = env.territory_peak_km2
         out.append(Month(index=i, label=label, policy=snap, env=env))
