@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import combat, foreign, harm, joining, leaving, pay, ties
+from allegiance.mechanisms import capture, combat, foreign, harm, joining, leaving, pay, ties
 from allegiance.people import (
     FIXED,
     FOREIGN_MIN,
@@ -343,3 +343,24 @@ def test_foreign_pool_equals_the_numpy_selection(seed: int, month: int, min_age:
     got = foreign._pool(status, p.origin, p.birth, first, month, min_age)
     assert got.dtype == plain.dtype
     np.testing.assert_array_equal(got, plain)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), rate=st.floats(0.0, 3.0), presence=st.floats(0.0, 1.5))
+def test_compiled_surrender_draws_as_the_numpy_pool(
+    seed: int, rate: float, presence: float
+) -> None:
+    sim = _reference_small()
+    rng = np.random.default_rng(seed)
+    status = rng.integers(0, 3, sim.people.size).astype(np.uint8)
+    fighters = np.sort(rng.choice(sim.people.size, 300, replace=False))
+    want_status, got_status = status.copy(), status.copy()
+    # the plain form: the pool of civilian fighters, one uniform each
+    plain_rng, fast_rng = stream(seed, "capture"), stream(seed, "capture")
+    pool = fighters[want_status[fighters] == Status.CIVILIAN]
+    want = pool[plain_rng.random(pool.size) < -np.expm1(-rate * presence)]
+    want_status[want] = Status.CAPTURED
+    got = capture._surrender(got_status, fighters, float(-np.expm1(-rate * presence)), fast_rng)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got_status, want_status)
+    assert plain_rng.random() == fast_rng.random()  # the same number of draws taken
