@@ -144,15 +144,13 @@ def _hazard_exponents(
         mot = motive[m]
         a32[_A32_AUTH, i] = auth32 * disillusion[m]
         a32[_A32_COERCION, i] = coercion32 * (np.float32(1.0) - ideo)
-        a64[_A64_FAVOUR, i] = favour_term + favour_effect2 * (1.0 if high_risk[m] else 0.0)
+        a64[_A64_FAVOUR, i] = favour_term + favour_effect2 * np.float64(high_risk[m])
         need = _need(r["wives"], r["children"], r["parents"], r["dependants"], food)
         gap = _gap(pay_usd[i], in_kind, need)
-        a64[_A64_PAY, i] = np.float64(pay32 * gap) + economic_motive * (
-            1.0 if mot == _ECONOMIC else 0.0
-        )
-        a64[_A64_REDEPLOY, i] = np.float64(redeploy32 * r["grievance"]) + revenge_motive * (
-            1.0 if mot == _REVENGE else 0.0
-        )
+        a64[_A64_PAY, i] = np.float64(pay32 * gap) + economic_motive * np.float64(mot == _ECONOMIC)
+        a64[_A64_REDEPLOY, i] = np.float64(
+            redeploy32 * r["grievance"]
+        ) + revenge_motive * np.float64(mot == _REVENGE)
         left = friends_left[r["circle"]]
         if left > two:  # np.minimum: a NaN stays
             left = two
@@ -162,40 +160,76 @@ def _hazard_exponents(
         else:
             a32[_A32_SCALE, i] = scale
         age = (month - np.int64(r["birth"])) // 12  # floor, as NumPy's int32 // 12
-        f = 0
-        if origin <= SYRIAN_MAX:
-            f |= _SYRIAN
-        if ordered[m]:
-            f |= _ORDERED
-        if mot == _COERCION:
-            f |= _COERCED
-        if age < 18 and posting[m] == _HOME:
-            f |= _CHILD_AT_HOME
-        if role[m] == _LEADER:
-            f |= _IS_LEADER
-        if origin >= FOREIGN_MIN:
-            f |= _FOREIGN
+        # without branches: the flags vary member by member (see _bit)
+        f = (
+            _SYRIAN * (origin <= SYRIAN_MAX)
+            | _ORDERED * ordered[m]
+            | _COERCED * (mot == _COERCION)
+            | _CHILD_AT_HOME * ((age < 18) & (posting[m] == _HOME))
+            | _IS_LEADER * (role[m] == _LEADER)
+            | _FOREIGN * (origin >= FOREIGN_MIN)
+        )
         flags[i] = f
     return a32, a64, flags
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _scaled(
+def _bit(f: int, bit: int) -> float:
+    """1.0 where flag ``bit`` is set, else 0.0 (a bool array as NumPy multiplies it), without a
+    branch: the flags vary member by member, and mispredicted branches cost more than the
+    arithmetic."""
+    return np.float64((f & bit) != 0)
+
+
+@njit(cache=True, error_model="numpy")
+def _drive(
     lam: np.ndarray,
-    i: int,
-    scale: float,
-    f: int,
+    e32: np.ndarray,
+    e64: np.ndarray,
+    scale_row: np.ndarray,
+    flags: np.ndarray,
+    losing: float,
+    auth_base: float,
+    favour_base: float,
+    pay_base: float,
+    redeploy_base: float,
+    coercion_base: float,
+    family_base: float,
     leader_factor: float,
     foreign_factor: float,
+    one: float,
 ) -> None:
-    """Member ``i``'s column of ``lam`` times his scale (the factors come in ``scale``'s dtype,
-    and a float32 hazard times a float64 scale is a float64 product, as in NumPy)."""
-    if f & _IS_LEADER:
-        scale = scale * leader_factor
-    if f & _FOREIGN:
-        scale = scale * foreign_factor
-    for d in range(N_DRIVERS):
-        lam[d, i] = np.float32(lam[d, i] * scale)
+    """Fill ``lam``: each driver's row in the dtypes of the plain expression (a bool times a
+    Python float is float64), rounded to float32, times the scale (a float32 hazard times a
+    float64 scale is a float64 product, as in NumPy). The factors and ``one`` come in the
+    scale's dtype; times one where a factor does not apply gives the same bits as no product,
+    without a branch. Row by row: a member's column across (drivers, members) arrays touches
+    addresses a row apart, which stalls loads behind stores, several times slower."""
+    n = flags.size
+    scale = np.empty(n, scale_row.dtype)
+    for i in range(n):
+        f = flags[i]
+        x = scale_row[i] * (leader_factor if f & _IS_LEADER else one)
+        scale[i] = x * (foreign_factor if f & _FOREIGN else one)
+    losing32, auth32 = np.float32(losing), np.float32(auth_base)
+    for i in range(n):
+        lam[0, i] = np.float32(losing32 * scale[i])
+    for i in range(n):
+        lam[1, i] = np.float32(auth32 * e32[_A32_AUTH, i] * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _SYRIAN) * favour_base * e64[_A64_FAVOUR, i])
+        lam[2, i] = np.float32(x * scale[i])
+    for i in range(n):
+        lam[3, i] = np.float32(np.float32(pay_base * e64[_A64_PAY, i]) * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _ORDERED) * redeploy_base * e64[_A64_REDEPLOY, i])
+        lam[4, i] = np.float32(x * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _COERCED) * coercion_base * np.float64(e32[_A32_COERCION, i]))
+        lam[5, i] = np.float32(x * scale[i])
+    for i in range(n):
+        x = np.float32(family_base * _bit(flags[i], _CHILD_AT_HOME))
+        lam[6, i] = np.float32(x * scale[i])
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,29 +248,15 @@ def _hazard_drivers(
     leader_factor: float,
     foreign_factor: float,
 ) -> np.ndarray:
-    """The hazards from the exponentiated rows, each driver's row in the dtypes of the plain
-    expression (a bool times a Python float is float64), rounded to float32, then scaled."""
-    n = flags.size
-    lam = np.empty((N_DRIVERS, n), np.float32)
-    losing32, auth32 = np.float32(losing), np.float32(auth_base)
-    leader32, foreign32 = np.float32(leader_factor), np.float32(foreign_factor)
-    for i in range(n):
-        f = flags[i]
-        lam[0, i] = losing32
-        lam[1, i] = auth32 * e32[_A32_AUTH, i]
-        lam[2, i] = np.float32((1.0 if f & _SYRIAN else 0.0) * favour_base * e64[_A64_FAVOUR, i])
-        lam[3, i] = np.float32(pay_base * e64[_A64_PAY, i])
-        lam[4, i] = np.float32(
-            (1.0 if f & _ORDERED else 0.0) * redeploy_base * e64[_A64_REDEPLOY, i]
-        )
-        lam[5, i] = np.float32(
-            (1.0 if f & _COERCED else 0.0) * coercion_base * np.float64(e32[_A32_COERCION, i])
-        )
-        lam[6, i] = np.float32(family_base * (1.0 if f & _CHILD_AT_HOME else 0.0))
-        if wide:
-            _scaled(lam, i, e64[_A64_SCALE, i], f, leader_factor, foreign_factor)
-        else:
-            _scaled(lam, i, e32[_A32_SCALE, i], f, leader32, foreign32)
+    """The hazards from the exponentiated rows (one version of the work for each dtype of the
+    scale)."""
+    lam = np.empty((N_DRIVERS, flags.size), np.float32)
+    terms = (losing, auth_base, favour_base, pay_base, redeploy_base, coercion_base, family_base)
+    if wide:
+        _drive(lam, e32, e64, e64[_A64_SCALE], flags, *terms, leader_factor, foreign_factor, 1.0)
+    else:
+        leader32, foreign32 = np.float32(leader_factor), np.float32(foreign_factor)
+        _drive(lam, e32, e64, e32[_A32_SCALE], flags, *terms, leader32, foreign32, np.float32(1.0))
     return lam
 
 
@@ -309,14 +329,15 @@ def hazards(
 @njit(cache=True, error_model="numpy")
 def _minus_total(lam: np.ndarray) -> np.ndarray:
     """Minus each member's total hazard: the rows added one after another, as NumPy's
-    ``sum(axis=0)`` of a C-ordered (drivers, members) array does."""
+    ``sum(axis=0)`` of a C-ordered (drivers, members) array does (row by row, so the loops
+    vectorize)."""
     n = lam.shape[1]
-    out = np.empty(n, lam.dtype)
+    out = lam[0].copy()
+    for d in range(1, lam.shape[0]):
+        for i in range(n):
+            out[i] = out[i] + lam[d, i]
     for i in range(n):
-        t = lam[0, i]
-        for d in range(1, lam.shape[0]):
-            t = t + lam[d, i]
-        out[i] = -t
+        out[i] = -out[i]
     return out
 
 
