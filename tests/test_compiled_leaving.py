@@ -410,7 +410,7 @@ CASE = {
     "pay64": st.booleans(),
     "big": st.sampled_from([1.0, 8.0, 200.0]),
 }
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------- Hypothesis: function by function
@@ -429,6 +429,12 @@ def test_pay_equals_the_plain_numpy(seed: int, n: int, wide: bool, pay64: bool, 
         for q in (need, need.astype(np.float64)):
             with np.errstate(all="ignore"):  # a food cost of 0: need 0
                 same(pay.shortfall(p, pp.in_kind_usd, q), plain_shortfall(p, pp.in_kind_usd, q))
+        with np.errstate(all="ignore"):
+            want = plain_shortfall(p, pp.in_kind_usd, need)
+            got = pay.records_shortfall(
+                fixed, p, pp.in_kind_usd, env.food_cost_usd, env.food_price_index
+            )
+        same(got, want)
 
 
 @FAST
@@ -487,6 +493,17 @@ def test_enforcement_equals_the_plain_numpy(
     same(mine.suspicion, people.suspicion)
     same(mine.high_risk, people.high_risk)
     same_stream(g, h)
+
+
+def test_locations_out_of_bounds_are_refused_as_numpy_does() -> None:
+    members, route = np.zeros(10, np.int64), np.full(2, _RIVAL, np.uint8)
+    pol = Enforcement()
+    with pytest.raises(ValueError):
+        enforcement.catch_probability(np.array([0, -1]), members, route, pol, 0.5, 7)
+    with pytest.raises(ValueError):
+        enforcement.catch_probability(np.array([0, 1]), members - 1, route, pol, 0.5, 7)
+    with pytest.raises(IndexError):
+        enforcement.catch_probability(np.array([0, 7]), members, route, pol, 0.5, 7, np.ones(7))
 
 
 def test_the_enum_codes_of_the_mechanisms_tests_pass_through() -> None:

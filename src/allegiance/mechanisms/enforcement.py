@@ -40,11 +40,18 @@ def _minus_exponent(
     """Minus the catch exponent of each of those trying, with the plain expression's float64
     operations in its order (guards per location over the larger of one and those expected
     there, times k, plus the border's term for those heading abroad)."""
+    # NumPy's bincount and indexing refuse what would be out of bounds here (no bounds checks)
     size = n_locations
     for x in location:
         size = max(size, x + 1)
+        if x < 0:
+            raise ValueError("locations must be non-negative")
+        if not counted and x >= expected.size:
+            raise IndexError("a location past the expected counts")
     for x in member_location:
         size = max(size, x + 1)
+        if x < 0:
+            raise ValueError("locations must be non-negative")
     guards = np.zeros(size, np.int64)
     for x in member_location:
         guards[x] += 1

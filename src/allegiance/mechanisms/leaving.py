@@ -49,7 +49,7 @@ from ..people import (
 )
 from ..scenario import Scenario
 from ..world import Env
-from .pay import _gap, _need, float_pay
+from .pay import records_shortfall
 from .rivals import armed_pay
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -100,7 +100,7 @@ def _hazard_exponents(
     ordered: np.ndarray,
     posting: np.ndarray,
     role: np.ndarray,
-    pay_usd: np.ndarray,
+    shortfall: np.ndarray,
     friends_left: np.ndarray,
     wide: bool,
     month: int,
@@ -108,8 +108,6 @@ def _hazard_exponents(
     coercion_effect: float,
     favour_term: float,
     favour_effect2: float,
-    food: float,
-    in_kind_usd: float,
     pay_effect: float,
     economic_motive: float,
     redeploy_effect: float,
@@ -127,7 +125,6 @@ def _hazard_exponents(
     auth32, coercion32 = np.float32(auth_effect), np.float32(coercion_effect)
     pay32, redeploy32 = np.float32(pay_effect), np.float32(redeploy_effect)
     commit32 = np.float32(-commitment)
-    in_kind = pay_usd.dtype.type(in_kind_usd)
     # Python floats against the friends' counts take their dtype
     kind = friends_left.dtype.type
     two, friends_t, fear_t, welcome_t = (
@@ -145,8 +142,7 @@ def _hazard_exponents(
         a32[_A32_AUTH, i] = auth32 * disillusion[m]
         a32[_A32_COERCION, i] = coercion32 * (np.float32(1.0) - ideo)
         a64[_A64_FAVOUR, i] = favour_term + favour_effect2 * np.float64(high_risk[m])
-        need = _need(r["wives"], r["children"], r["parents"], r["dependants"], food)
-        gap = _gap(pay_usd[i], in_kind, need)
+        gap = shortfall[i]
         a64[_A64_PAY, i] = np.float64(pay32 * gap) + economic_motive * np.float64(mot == _ECONOMIC)
         a64[_A64_REDEPLOY, i] = np.float64(
             redeploy32 * r["grievance"]
@@ -288,7 +284,9 @@ def hazards(
         people.ordered,
         people.posting,
         people.role,
-        float_pay(ctx.pay_usd),
+        records_shortfall(
+            records, ctx.pay_usd, pay.in_kind_usd, env.food_cost_usd, env.food_price_index
+        ),
         friends_left,
         wide,
         ctx.month,
@@ -296,8 +294,6 @@ def hazards(
         lv.coercion.effect,
         lv.favoritism.effect * favour,
         lv.favoritism.effect2,
-        env.food_cost_usd * env.food_price_index,
-        pay.in_kind_usd,
         lv.pay.effect,
         lv.economic_motive,
         lv.redeployment.effect,

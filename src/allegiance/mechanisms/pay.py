@@ -224,3 +224,33 @@ def float_pay(pay_usd: np.ndarray) -> np.ndarray:
 def shortfall(pay_usd: np.ndarray, in_kind_usd: float, need: np.ndarray) -> np.ndarray:
     """Share of the household's food need that pay and in-kind benefits fail to cover, in [0, 1]."""
     return _shortfall(float_pay(pay_usd), in_kind_usd, need)
+
+
+@njit(cache=True, error_model="numpy")
+def _records_shortfall(
+    fixed: np.ndarray, pay_usd: np.ndarray, in_kind_usd: float, food: float
+) -> np.ndarray:
+    """Shortfalls of the households of FIXED records, their needs never stored."""
+    in_kind = pay_usd.dtype.type(in_kind_usd)
+    out = np.empty(fixed.size, np.float32)
+    for i in range(fixed.size):
+        r = fixed[i]
+        need = _need(r["wives"], r["children"], r["parents"], r["dependants"], food)
+        out[i] = _gap(pay_usd[i], in_kind, need)
+    return out
+
+
+def records_shortfall(
+    fixed: np.ndarray,
+    pay_usd: np.ndarray,
+    in_kind_usd: float,
+    food_cost_usd: float,
+    food_price_index: float,
+) -> np.ndarray:
+    """``shortfall(pay_usd, in_kind_usd, need_usd(...))`` of the people whose FIXED records are
+    ``fixed``, in one compiled call (the leaving hazards read it every month; a kernel in another
+    module calls this rather than inlining the rule: Numba's cache would not notice a change
+    here)."""
+    return _records_shortfall(
+        fixed, float_pay(pay_usd), in_kind_usd, food_cost_usd * food_price_index
+    )
