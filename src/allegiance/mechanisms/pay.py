@@ -213,7 +213,7 @@ def _shortfall(pay_usd: np.ndarray, in_kind_usd: float, need: np.ndarray) -> np.
     return out
 
 
-def float_pay(pay_usd: np.ndarray) -> np.ndarray:
+def _float_pay(pay_usd: np.ndarray) -> np.ndarray:
     """Pay as the kernels take it: float32 or float64 as given; any other dtype as float64, which
     is what NumPy makes of an integer array against a Python float."""
     if pay_usd.dtype == np.float32 or pay_usd.dtype == np.float64:
@@ -223,7 +223,7 @@ def float_pay(pay_usd: np.ndarray) -> np.ndarray:
 
 def shortfall(pay_usd: np.ndarray, in_kind_usd: float, need: np.ndarray) -> np.ndarray:
     """Share of the household's food need that pay and in-kind benefits fail to cover, in [0, 1]."""
-    return _shortfall(float_pay(pay_usd), in_kind_usd, need)
+    return _shortfall(_float_pay(pay_usd), in_kind_usd, need)
 
 
 @njit(cache=True, error_model="numpy")
@@ -252,5 +252,5 @@ def records_shortfall(
     module calls this rather than inlining the rule: Numba's cache would not notice a change
     here)."""
     return _records_shortfall(
-        fixed, float_pay(pay_usd), in_kind_usd, food_cost_usd * food_price_index
+        fixed, _float_pay(pay_usd), in_kind_usd, food_cost_usd * food_price_index
     )
