@@ -14,12 +14,69 @@ frozen to death'.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..people import People, Route
 from ..scenario import Enforcement
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _RIVAL = int(Route.RIVAL)
+_NO_EXPECTED = np.empty(0, np.float64)  # stands for "count those trying" in the kernel
+
+
+@njit(cache=True, error_model="numpy")
+def _minus_exponent(
+    location: np.ndarray,
+    member_location: np.ndarray,
+    route: np.ndarray,
+    expected: np.ndarray,
+    counted: bool,
+    guards_each: float,
+    k: float,
+    border: float,
+    closed: float,
+    n_locations: int,
+) -> np.ndarray:
+    """Minus the catch exponent of each of those trying, with the plain expression's float64
+    operations in its order (guards per location over the larger of one and those expected
+    there, times k, plus the border's term for those heading abroad)."""
+    # NumPy's bincount and indexing refuse what would be out of bounds here (no bounds checks)
+    size = n_locations
+    for x in location:
+        size = max(size, x + 1)
+        if x < 0:
+            raise ValueError("locations must be non-negative")
+        if not counted and x >= expected.size:
+            raise IndexError("a location past the expected counts")
+    for x in member_location:
+        size = max(size, x + 1)
+        if x < 0:
+            raise ValueError("locations must be non-negative")
+    guards = np.zeros(size, np.int64)
+    for x in member_location:
+        guards[x] += 1
+    if counted:
+        attempts = np.zeros(size, np.float64)
+        for x in location:
+            attempts[x] += 1.0
+    else:
+        attempts = expected
+    out = np.empty(location.size, np.float64)
+    for i in range(location.size):
+        x = location[i]
+        a = attempts[x]
+        if a < 1.0:  # np.maximum: a NaN stays
+            a = 1.0
+        exponent = k * ((guards_each * np.float64(guards[x])) / a)
+        abroad = 0.0 if route[i] == _RIVAL else 1.0
+        out[i] = -(exponent + abroad * border * closed)
+    return out
+
+
+def _float64(expected: np.ndarray) -> np.ndarray:
+    """Expected counts as float64: the kernel takes one dtype, and any other (a float32 or an
+    integer count) converts exactly, as NumPy converts it against the float64 guards."""
+    return expected if expected.dtype == np.float64 else expected.astype(np.float64)
 
 
 def catch_probability(
@@ -36,21 +93,46 @@ def catch_probability(
     ``expected`` is the number expected to try in each location; without it, those trying are
     counted.
     """
-    attempts = (
-        np.bincount(location, minlength=n_locations).astype(np.float64)
-        if expected is None
-        else expected
+    # one compiled call for the exponent; expm1 stays NumPy's (its SIMD one is not libm's in the
+    # last bit), as does the sign flip around it
+    e = _minus_exponent(
+        location,
+        member_location,
+        route,
+        _NO_EXPECTED if expected is None else _float64(expected),
+        expected is None,
+        policy.intensity * policy.security_share,
+        policy.k,
+        policy.border,
+        1.0 - border_openness,
+        n_locations,
     )
-    guards = (
-        policy.intensity
-        * policy.security_share
-        * np.bincount(member_location, minlength=n_locations)
-    )
-    ratio = guards[location] / np.maximum(attempts[location], 1.0)
-    exponent = policy.k * ratio
-    abroad = route != _RIVAL
-    exponent = exponent + abroad * policy.border * (1.0 - border_openness)
-    return -np.expm1(-exponent)
+    np.expm1(e, out=e)
+    return np.negative(e, out=e)
+
+
+@njit(cache=True, error_model="numpy")
+def _fates(
+    idx: np.ndarray,
+    p_caught: np.ndarray,
+    execute_share: float,
+    u: np.ndarray,
+    suspicion: np.ndarray,
+    high_risk: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Caught on the first draw of each, executed on the second (``u``: first draws for all,
+    then second draws for all); the caught but spared are marked in the population."""
+    n = idx.size
+    escaped = np.empty(n, np.bool_)
+    executed = np.empty(n, np.bool_)
+    for i in range(n):
+        caught = u[i] < p_caught[i]
+        escaped[i] = not caught
+        executed[i] = caught and u[n + i] < execute_share
+        if caught and not executed[i]:
+            suspicion[idx[i]] = 1.0
+            high_risk[idx[i]] = True
+    return escaped, executed
 
 
 def fates(
@@ -61,9 +143,7 @@ def fates(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split those trying into (escaped mask, executed mask); the caught but spared are punished."""
-    caught = rng.random(idx.size) < p_caught
-    executed = caught & (rng.random(idx.size) < policy.execute_share)
-    punished = idx[caught & ~executed]
-    people.suspicion[punished] = 1.0
-    people.high_risk[punished] = True
-    return ~caught, executed
+    # both draws of each in one NumPy call (the same stream as two calls of n): a Generator
+    # passed into a kernel costs more than the draws
+    u = rng.random(2 * idx.size)
+    return _fates(idx, p_caught, policy.execute_share, u, people.suspicion, people.high_risk)

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..people import (
     FOREIGN_MIN,
@@ -44,12 +45,11 @@ from ..people import (
     Posting,
     Role,
     Route,
-    trait,
-    years,
+    fixed_traits,
 )
 from ..scenario import Scenario
 from ..world import Env
-from .pay import need_usd, shortfall
+from .pay import records_shortfall
 from .rivals import armed_pay
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -78,6 +78,182 @@ class Context:
     month: int  # month index, for ages
 
 
+# flag bits of a member, gathered by the first hazard kernel for the second
+_SYRIAN, _ORDERED, _COERCED, _CHILD_AT_HOME, _IS_LEADER, _FOREIGN = 1, 2, 4, 8, 16, 32
+_A32_AUTH, _A32_COERCION, _A32_SCALE = 0, 1, 2  # rows of the float32 exponents
+_A64_FAVOUR, _A64_PAY, _A64_REDEPLOY, _A64_SCALE = 0, 1, 2, 3  # rows of the float64 exponents
+
+
+# Why two kernels with NumPy's exp between them: the plain expression takes exp of seven arrays,
+# some float32 and some float64, and NumPy's SIMD exp differs from libm's in the last bit for
+# many values. So the first kernel computes every exponent in the dtype NumPy would (float32
+# rows in one array, float64 rows in another), NumPy exponentiates each array once, and the
+# second kernel multiplies the drivers out. The scale's exponent is float32 or float64 as the
+# friends' counts are (``wide``), and sits in the matching array.
+@njit(cache=True, error_model="numpy")
+def _hazard_exponents(
+    fixed: np.ndarray,
+    members: np.ndarray,
+    motive: np.ndarray,
+    disillusion: np.ndarray,
+    high_risk: np.ndarray,
+    ordered: np.ndarray,
+    posting: np.ndarray,
+    role: np.ndarray,
+    shortfall: np.ndarray,
+    friends_left: np.ndarray,
+    wide: bool,
+    month: int,
+    auth_effect: float,
+    coercion_effect: float,
+    favour_term: float,
+    favour_effect2: float,
+    pay_effect: float,
+    economic_motive: float,
+    redeploy_effect: float,
+    revenge_motive: float,
+    commitment: float,
+    friends: float,
+    fear_term: float,
+    welcome_term: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exponents (float32 rows, float64 rows) and the flag bits of each member."""
+    n = members.size
+    a32 = np.empty((2 if wide else 3, n), np.float32)
+    a64 = np.empty((4 if wide else 3, n), np.float64)
+    flags = np.empty(n, np.uint8)
+    auth32, coercion32 = np.float32(auth_effect), np.float32(coercion_effect)
+    pay32, redeploy32 = np.float32(pay_effect), np.float32(redeploy_effect)
+    commit32 = np.float32(-commitment)
+    # Python floats against the friends' counts take their dtype
+    kind = friends_left.dtype.type
+    two, friends_t, fear_t, welcome_t = (
+        kind(2.0),
+        kind(friends),
+        kind(fear_term),
+        kind(welcome_term),
+    )
+    for i in range(n):
+        r = fixed[i]
+        m = members[i]
+        ideo = r["ideology"]
+        origin = r["origin"]
+        mot = motive[m]
+        a32[_A32_AUTH, i] = auth32 * disillusion[m]
+        a32[_A32_COERCION, i] = coercion32 * (np.float32(1.0) - ideo)
+        a64[_A64_FAVOUR, i] = favour_term + favour_effect2 * np.float64(high_risk[m])
+        gap = shortfall[i]
+        a64[_A64_PAY, i] = np.float64(pay32 * gap) + economic_motive * np.float64(mot == _ECONOMIC)
+        a64[_A64_REDEPLOY, i] = np.float64(
+            redeploy32 * r["grievance"]
+        ) + revenge_motive * np.float64(mot == _REVENGE)
+        left = friends_left[r["circle"]]
+        if left > two:  # np.minimum: a NaN stays
+            left = two
+        scale = commit32 * ideo + friends_t * left - fear_t + welcome_t
+        if wide:
+            a64[_A64_SCALE, i] = scale
+        else:
+            a32[_A32_SCALE, i] = scale
+        age = (month - np.int64(r["birth"])) // 12  # floor, as NumPy's int32 // 12
+        f = (
+            _SYRIAN * (origin <= SYRIAN_MAX)
+            | _ORDERED * ordered[m]
+            | _COERCED * (mot == _COERCION)
+            | _CHILD_AT_HOME * ((age < 18) & (posting[m] == _HOME))
+            | _IS_LEADER * (role[m] == _LEADER)
+            | _FOREIGN * (origin >= FOREIGN_MIN)
+        )
+        flags[i] = f
+    return a32, a64, flags
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _bit(f: int, bit: int) -> float:
+    """1.0 where flag ``bit`` is set, else 0.0: the bool array the plain expression multiplies
+    by a Python float, as float64."""
+    return np.float64((f & bit) != 0)
+
+
+@njit(cache=True, error_model="numpy")
+def _drive(
+    lam: np.ndarray,
+    e32: np.ndarray,
+    e64: np.ndarray,
+    scale_row: np.ndarray,
+    flags: np.ndarray,
+    losing: float,
+    auth_base: float,
+    favour_base: float,
+    pay_base: float,
+    redeploy_base: float,
+    coercion_base: float,
+    family_base: float,
+    leader_factor: float,
+    foreign_factor: float,
+    one: float,
+) -> None:
+    """Fill ``lam``: each driver's row in the dtypes of the plain expression (a bool times a
+    Python float is float64), rounded to float32, times the scale (a float32 hazard times a
+    float64 scale is a float64 product, as in NumPy). The factors and ``one`` come in the
+    scale's dtype; times one where a factor does not apply gives the same bits as no product.
+    Row by row: filling a member's column across the (drivers, members) arrays at a time
+    measured six times slower (1,000 members: 17 against 2.7 us)."""
+    n = flags.size
+    scale = np.empty(n, scale_row.dtype)
+    for i in range(n):
+        f = flags[i]
+        x = scale_row[i] * (leader_factor if f & _IS_LEADER else one)
+        scale[i] = x * (foreign_factor if f & _FOREIGN else one)
+    losing32, auth32 = np.float32(losing), np.float32(auth_base)
+    for i in range(n):
+        lam[0, i] = np.float32(losing32 * scale[i])
+    for i in range(n):
+        lam[1, i] = np.float32(auth32 * e32[_A32_AUTH, i] * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _SYRIAN) * favour_base * e64[_A64_FAVOUR, i])
+        lam[2, i] = np.float32(x * scale[i])
+    for i in range(n):
+        lam[3, i] = np.float32(np.float32(pay_base * e64[_A64_PAY, i]) * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _ORDERED) * redeploy_base * e64[_A64_REDEPLOY, i])
+        lam[4, i] = np.float32(x * scale[i])
+    for i in range(n):
+        x = np.float32(_bit(flags[i], _COERCED) * coercion_base * np.float64(e32[_A32_COERCION, i]))
+        lam[5, i] = np.float32(x * scale[i])
+    for i in range(n):
+        x = np.float32(family_base * _bit(flags[i], _CHILD_AT_HOME))
+        lam[6, i] = np.float32(x * scale[i])
+
+
+@njit(cache=True, error_model="numpy")
+def _hazard_drivers(
+    e32: np.ndarray,
+    e64: np.ndarray,
+    flags: np.ndarray,
+    wide: bool,
+    losing: float,
+    auth_base: float,
+    favour_base: float,
+    pay_base: float,
+    redeploy_base: float,
+    coercion_base: float,
+    family_base: float,
+    leader_factor: float,
+    foreign_factor: float,
+) -> np.ndarray:
+    """The hazards from the exponentiated rows (one version of the work for each dtype of the
+    scale)."""
+    lam = np.empty((N_DRIVERS, flags.size), np.float32)
+    terms = (losing, auth_base, favour_base, pay_base, redeploy_base, coercion_base, family_base)
+    if wide:
+        _drive(lam, e32, e64, e64[_A64_SCALE], flags, *terms, leader_factor, foreign_factor, 1.0)
+    else:
+        leader32, foreign32 = np.float32(leader_factor), np.float32(foreign_factor)
+        _drive(lam, e32, e64, e32[_A32_SCALE], flags, *terms, leader32, foreign32, np.float32(1.0))
+    return lam
+
+
 def hazards(
     people: People,
     members: np.ndarray,
@@ -90,57 +266,163 @@ def hazards(
     (``fixed``: the members' FIXED records, when the caller carries them)."""
     lv = policy.leaving
     pay = policy.organization.pay
-    ideo = trait(people, members, fixed, "ideology")
-    motive = people.motive[members]
-    origin = trait(people, members, fixed, "origin")
-    syrian = origin <= SYRIAN_MAX
-    lam = np.empty((N_DRIVERS, members.size), dtype=np.float32)
-    lam[0] = lv.losing.base * np.exp(lv.losing.effect * env.decline)
-    lam[1] = lv.authoritarianism.base * np.exp(
-        lv.authoritarianism.effect * people.disillusion[members]
-    )
+    records = fixed if fixed is not None else fixed_traits(people, members)
+    friends_left = ctx.friends_left
+    if friends_left.dtype != np.float32 and friends_left.dtype != np.float64:
+        friends_left = friends_left.astype(np.float64)  # NumPy's minimum with 2.0 makes float64
+    wide = friends_left.dtype == np.float64
+    # the scalar terms as the plain expression computes them, in Python
     favour = (pay.foreign_premium - 1.0) * ctx.foreign_leader_share
-    lam[2] = (
-        syrian
-        * lv.favoritism.base
-        * np.exp(lv.favoritism.effect * favour + lv.favoritism.effect2 * people.high_risk[members])
+    a32, a64, flags = _hazard_exponents(
+        records,
+        members,
+        people.motive,
+        people.disillusion,
+        people.high_risk,
+        people.ordered,
+        people.posting,
+        people.role,
+        records_shortfall(
+            records, ctx.pay_usd, pay.in_kind_usd, env.food_cost_usd, env.food_price_index
+        ),
+        friends_left,
+        wide,
+        ctx.month,
+        lv.authoritarianism.effect,
+        lv.coercion.effect,
+        lv.favoritism.effect * favour,
+        lv.favoritism.effect2,
+        lv.pay.effect,
+        lv.economic_motive,
+        lv.redeployment.effect,
+        lv.revenge_motive,
+        lv.commitment,
+        lv.friends,
+        policy.organization.enforcement.fear * ctx.perceived_risk,
+        lv.welcome_pull * env.exit_welcome,
     )
-    need = need_usd(people, members, env.food_cost_usd, env.food_price_index, fixed)
-    gap = shortfall(ctx.pay_usd, pay.in_kind_usd, need)
-    lam[3] = lv.pay.base * np.exp(lv.pay.effect * gap + lv.economic_motive * (motive == _ECONOMIC))
-    lam[4] = (
-        people.ordered[members]
-        * lv.redeployment.base
-        * np.exp(
-            lv.redeployment.effect * trait(people, members, fixed, "grievance")
-            + lv.revenge_motive * (motive == _REVENGE)
-        )
+    np.exp(a32, out=a32)  # NumPy's exp, as in the plain expression (see _hazard_exponents)
+    np.exp(a64, out=a64)
+    return _hazard_drivers(
+        a32,
+        a64,
+        flags,
+        wide,
+        lv.losing.base * np.exp(lv.losing.effect * env.decline),
+        lv.authoritarianism.base,
+        lv.favoritism.base,
+        lv.pay.base,
+        lv.redeployment.base,
+        lv.coercion.base,
+        lv.family.base,
+        lv.leader_factor,
+        lv.foreign_factor,
     )
-    lam[5] = (motive == _COERCION) * lv.coercion.base * np.exp(lv.coercion.effect * (1.0 - ideo))
-    at_home = people.posting[members] == _HOME
-    under18 = years(ctx.month, trait(people, members, fixed, "birth")) < 18
-    lam[6] = lv.family.base * (under18 & at_home)
-    scale = np.exp(
-        -lv.commitment * ideo
-        + lv.friends * np.minimum(ctx.friends_left[trait(people, members, fixed, "circle")], 2.0)
-        - policy.organization.enforcement.fear * ctx.perceived_risk
-        + lv.welcome_pull * env.exit_welcome
-    )
-    scale = np.where(people.role[members] == _LEADER, scale * lv.leader_factor, scale)
-    scale = np.where(origin >= FOREIGN_MIN, scale * lv.foreign_factor, scale)
-    return (lam * scale).astype(np.float32)
+
+
+@njit(cache=True, error_model="numpy")
+def _minus_total(lam: np.ndarray) -> np.ndarray:
+    """Minus each member's total hazard: the rows added one after another, as NumPy's
+    ``sum(axis=0)`` of a C-ordered (drivers, members) array does (row by row, so the loops
+    vectorize)."""
+    n = lam.shape[1]
+    out = lam[0].copy()
+    for d in range(1, lam.shape[0]):
+        for i in range(n):
+            out[i] = out[i] + lam[d, i]
+    for i in range(n):
+        out[i] = -out[i]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _trying(u: np.ndarray, expm1: np.ndarray) -> np.ndarray:
+    """Positions whose draw falls below the chance of trying, -expm1(-total)."""
+    out = np.empty(u.size, np.int64)
+    k = 0
+    for i in range(u.size):
+        if u[i] < -expm1[i]:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True, error_model="numpy")
+def _drivers(lam: np.ndarray, trying: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The driver that tipped each of those trying: the first whose running sum of hazards
+    (in the hazards' dtype, as np.cumsum) exceeds the draw times the total (a float64 product);
+    a draw past every running sum gets the last driver."""
+    k = lam.shape[0]
+    cum = np.empty(k, lam.dtype)
+    out = np.empty(trying.size, np.uint8)
+    for j in range(trying.size):
+        i = trying[j]
+        t = lam[0, i]
+        cum[0] = t
+        for d in range(1, k):
+            t = t + lam[d, i]
+            cum[d] = t
+        pick = u[j] * np.float64(cum[k - 1])
+        past = 0
+        for d in range(k):
+            if pick >= cum[d]:
+                past += 1
+        out[j] = min(past, N_DRIVERS - 1) + _LOSING
+    return out
 
 
 def attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Who tries to leave (positions into the member list) and the driver that tipped each."""
-    total = lam.sum(axis=0)
-    trying = np.flatnonzero(rng.random(total.size) < -np.expm1(-total))
-    cum = np.cumsum(lam[:, trying], axis=0)
-    pick = rng.random(trying.size) * cum[-1]
-    driver = (
-        np.minimum((pick[None, :] >= cum).sum(axis=0), N_DRIVERS - 1) + _LOSING
-    )  # a count: >= 0
-    return trying, driver.astype(np.uint8)
+    # the draws stay NumPy's (a Generator passed into a kernel costs microseconds a call) and so
+    # does expm1 (NumPy's SIMD one is not libm's in the last bit)
+    e = _minus_total(lam)
+    np.expm1(e, out=e)
+    trying = _trying(rng.random(e.size), e)
+    return trying, _drivers(lam, trying, rng.random(trying.size))
+
+
+@njit(cache=True, error_model="numpy")
+def _routes(
+    idx: np.ndarray,
+    driver: np.ndarray,
+    motive: np.ndarray,
+    affiliation: np.ndarray,
+    origin: np.ndarray,
+    best: np.ndarray,
+    fsa_pay_usd: float,
+    odds0: float,
+    regime_enemy: float,
+    losing: float,
+    foreign: float,
+    welcome: float,
+    jordan_share: float,
+    u: np.ndarray,
+) -> np.ndarray:
+    """Routes from the odds of a rival group, multiplied in the plain expression's order, and
+    two draws a person (``u``: the first for all, then the second for all)."""
+    n = idx.size
+    route = np.empty(n, np.uint8)
+    for i in range(n):
+        j = idx[i]
+        home = min(origin[j], IRAQI)
+        pay = best[home] if best[home] > 0 else fsa_pay_usd
+        if pay < 1.0:  # np.maximum: a NaN stays
+            pay = 1.0
+        odds = odds0 * np.sqrt(pay / 36.0)
+        if motive[j] == _REVENGE or affiliation[j] == _FSA:
+            odds = odds * regime_enemy
+        if driver[i] == _LOSING:
+            odds = odds * losing
+        if origin[j] >= FOREIGN_MIN:
+            odds = odds * foreign
+        odds = odds * welcome
+        if driver[i] == _FAMILY:
+            odds = 0.0
+        route[i] = _RIVAL if u[i] < odds / (1.0 + odds) else _TURKEY
+    for i in range(n):
+        if route[i] == _TURKEY and u[n + i] < jordan_share:
+            route[i] = _JORDAN
+    return route
 
 
 def routes(
@@ -153,22 +435,24 @@ def routes(
 ) -> np.ndarray:
     """Choose a route for each person leaving: Turkey, Jordan or a rival group."""
     lv = policy.leaving
-    regime_enemy = (people.motive[idx] == _REVENGE) | (people.affiliation[idx] == _FSA)
-    odds = lv.rival_base / (1.0 - lv.rival_base + 1e-9)
     # better-paying groups nearby draw more (the FSA's $36 is the reference); where none
-    # recruits (Iraq, abroad), those who defect go to the FSA at its pay
-    best = armed_pay(env, policy.population)
-    home = np.minimum(people.origin[idx], IRAQI)
-    pay = np.where(best[home] > 0, best[home], env.fsa_pay_usd)
-    odds = odds * np.sqrt(np.maximum(pay, 1.0) / 36.0)
-    odds = np.where(regime_enemy, odds * lv.rival_regime_enemy, odds)
-    odds = np.where(driver == _LOSING, odds * lv.rival_losing, odds)
-    odds = np.where(people.origin[idx] >= FOREIGN_MIN, odds * lv.rival_foreign, odds)
-    odds = odds * np.exp(-lv.welcome_route * env.exit_welcome)  # work in Turkey draws exits there
-    odds = np.where(driver == _FAMILY, 0.0, odds)  # Sami's brother took him to Turkey
-    p_rival = odds / (1.0 + odds)
-    u = rng.random(idx.size)
-    route = np.where(u < p_rival, _RIVAL, _TURKEY).astype(np.uint8)
-    jordan = (route == _TURKEY) & (rng.random(idx.size) < lv.jordan_share)
-    route[jordan] = _JORDAN
-    return route
+    # recruits (Iraq, abroad), those who defect go to the FSA at its pay. Work in Turkey draws
+    # exits there; Sami's brother took him to Turkey (the family driver never goes to a rival).
+    # One compiled call; the exp of a Python float stays NumPy's, and the two draws a person
+    # are NumPy's too, in one call (the same stream as two calls of n).
+    return _routes(
+        idx,
+        driver,
+        people.motive,
+        people.affiliation,
+        people.origin,
+        armed_pay(env, policy.population),
+        env.fsa_pay_usd,
+        lv.rival_base / (1.0 - lv.rival_base + 1e-9),
+        lv.rival_regime_enemy,
+        lv.rival_losing,
+        lv.rival_foreign,
+        np.exp(-lv.welcome_route * env.exit_welcome),
+        lv.jordan_share,
+        rng.random(2 * idx.size),
+    )
