@@ -144,13 +144,16 @@ def plain_hazards(
     return (lam * scale).astype(np.float32)
 
 
-def plain_attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def plain_attempts(
+    lam: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     total = lam.sum(axis=0)
     trying = np.flatnonzero(rng.random(total.size) < -np.expm1(-total))
     cum = np.cumsum(lam[:, trying], axis=0)
     pick = rng.random(trying.size) * cum[-1]
     driver = np.minimum((pick[None, :] >= cum).sum(axis=0), N_DRIVERS - 1) + _LOSING
-    return trying, driver.astype(np.uint8)
+    # the chances as step() computed them for enforcement's expected attempts
+    return trying, driver.astype(np.uint8), -np.expm1(-lam.sum(axis=0))
 
 
 def plain_routes(

@@ -291,11 +291,11 @@ class Simulation:
         lead_fi = n_fi / n_leaders if n_leaders else 0.0
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx, fixed)
-        pos, driver = leaving.attempts(lam, g["leaving"])
+        pos, driver, chance = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
         where = p.unit[alive] // per_province
-        expected = np.bincount(where, weights=-np.expm1(-lam.sum(axis=0)), minlength=N_LOCATIONS)
+        expected = np.bincount(where, weights=chance, minlength=N_LOCATIONS)
         p_caught = enforcement.catch_probability(
             p.unit[trying] // per_province,
             where,

@@ -371,14 +371,18 @@ def _drivers(lam: np.ndarray, trying: np.ndarray, u: np.ndarray) -> np.ndarray:
     return out
 
 
-def attempts(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Who tries to leave (positions into the member list) and the driver that tipped each."""
+def attempts(
+    lam: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who tries to leave (positions into the member list), the driver that tipped each, and
+    every member's chance of trying, 1 - exp(-sum of his hazards) (float32; enforcement counts
+    on the expected attempts)."""
     # the draws stay NumPy's (a Generator passed into a kernel costs microseconds a call) and so
     # does expm1 (NumPy's SIMD one is not libm's in the last bit)
     e = _minus_total(lam)
     np.expm1(e, out=e)
     trying = _trying(rng.random(e.size), e)
-    return trying, _drivers(lam, trying, rng.random(trying.size))
+    return trying, _drivers(lam, trying, rng.random(trying.size)), np.negative(e, out=e)
 
 
 @njit(cache=True, error_model="numpy")
