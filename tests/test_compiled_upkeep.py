@@ -32,7 +32,7 @@ from allegiance.people import (
     trait,
     years,
 )
-from allegiance.scenario import Organization, Redeployment, Scenario
+from allegiance.scenario import Leadership, Organization, Redeployment, Scenario
 from helpers import reference, small
 
 # ---------------------------------------------------------------------------------------------
@@ -45,12 +45,29 @@ _IRAQ, _LIBYA = int(Posting.IRAQ), int(Posting.LIBYA)
 _MEMBER, _OPPORTUNISM = int(Status.MEMBER), int(Motive.OPPORTUNISM)
 
 
-def _plain_fill(rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int) -> np.ndarray:
+def _plain_fill(
+    rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int
+) -> np.ndarray:
     if k <= 0 or pool.size == 0:
         return pool[:0]
     k = min(k, pool.size)
     key = logit + rng.gumbel(size=pool.size)
     return pool[np.argpartition(-key, k - 1)[:k]]
+
+
+def plain_leader_logit(
+    lead: Leadership, origin: np.ndarray, skilled: np.ndarray, ideology: np.ndarray
+) -> np.ndarray:
+    return (
+        lead.foreign_weight * (origin >= FOREIGN_MIN)
+        + lead.iraqi_weight * (origin == IRAQI)
+        + skilled
+        + lead.ideology_weight * ideology
+    ).astype(np.float64)
+
+
+def plain_admin_logit(lead: Leadership, origin: np.ndarray, skilled: np.ndarray) -> np.ndarray:
+    return (lead.syrian_admin_weight * (origin <= SYRIAN_MAX) + skilled).astype(np.float64)
 
 
 def plain_fill_posts(
@@ -67,12 +84,12 @@ def plain_fill_posts(
     f_fixed = take(fixed, is_fighter) if fixed is not None else None
     f_origin = trait(people, fighters, f_fixed, "origin")
     vacant = int(round(lead.leader_share * members.size)) - np.count_nonzero(role == _LEADER)
-    logit = (
-        lead.foreign_weight * (f_origin >= FOREIGN_MIN)
-        + lead.iraqi_weight * (f_origin == IRAQI)
-        + trait(people, fighters, f_fixed, "skilled")
-        + lead.ideology_weight * trait(people, fighters, f_fixed, "ideology")
-    ).astype(np.float64)
+    logit = plain_leader_logit(
+        lead,
+        f_origin,
+        trait(people, fighters, f_fixed, "skilled"),
+        trait(people, fighters, f_fixed, "ideology"),
+    )
     promoted = _plain_fill(rng, fighters, logit, vacant)
     people.role[promoted] = _LEADER
     is_fighter = people.role[members] == _FIGHTER
@@ -81,7 +98,7 @@ def plain_fill_posts(
     f_origin = trait(people, fighters, f_fixed, "origin")
     vacant = int(round(lead.admin_share * members.size)) - np.count_nonzero(role == _ADMINISTRATOR)
     skilled = trait(people, fighters, f_fixed, "skilled")
-    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + skilled).astype(np.float64)
+    logit = plain_admin_logit(lead, f_origin, skilled)
     people.role[_plain_fill(rng, fighters, logit, vacant)] = _ADMINISTRATOR
 
 
@@ -136,6 +153,25 @@ def plain_order(
     return ordered
 
 
+def plain_predictor(
+    people: People, members: np.ndarray, policy: Scenario, month: int, fixed: np.ndarray | None
+) -> np.ndarray:
+    c = policy.combat
+    full = policy.organization.training.full_days
+    under18 = years(month, trait(people, members, fixed, "birth")) < 18
+    untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
+    role = people.role[members]
+    posting = people.posting[members]
+    return (
+        c.high_risk * people.high_risk[members]
+        + c.child * under18
+        + c.untrained * untrained
+        + c.leader * (role == _LEADER)
+        + 0.5 * c.leader * (role == _ADMINISTRATOR)
+        + c.away * ((posting == _IRAQ) | (posting == _LIBYA))
+    )
+
+
 def plain_deaths(
     people: People,
     members: np.ndarray,
@@ -146,19 +182,7 @@ def plain_deaths(
     fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     c = policy.combat
-    full = policy.organization.training.full_days
-    under18 = years(month, trait(people, members, fixed, "birth")) < 18
-    untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
-    role = people.role[members]
-    posting = people.posting[members]
-    x = (
-        c.high_risk * people.high_risk[members]
-        + c.child * under18
-        + c.untrained * untrained
-        + c.leader * (role == _LEADER)
-        + 0.5 * c.leader * (role == _ADMINISTRATOR)
-        + c.away * ((posting == _IRAQ) | (posting == _LIBYA))
-    )
+    x = plain_predictor(people, members, policy, month, fixed)
     lam = c.base * pressure * np.exp(x)
     return members[rng.random(members.size) < -np.expm1(-lam)]
 
@@ -407,13 +431,54 @@ def test_fill_posts_promotes_the_same_fighters_with_the_same_draws(
 @EXAMPLES
 @given(
     seed=SEEDS,
+    n=st.integers(0, 300),
+    weights=st.tuples(WEIGHT, st.floats(-3.0, 5.0), WEIGHT, WEIGHT),
+)
+def test_posts_log_odds_are_the_same_float64(
+    seed: int, n: int, weights: tuple[float, float, float, float]
+) -> None:
+    # the chosen set hardly ever turns on a logit's last bit, so the logits are compared too
+    _, p, members, fixed, _ = _case(seed, n)
+    fw, iw, idw, sw = weights
+    lead = reference().organization.leadership.model_copy(
+        update={
+            "foreign_weight": fw,
+            "iraqi_weight": iw,
+            "ideology_weight": idw,
+            "syrian_admin_weight": sw,
+        }
+    )
+    origin, skilled, ideology = fixed["origin"], fixed["skilled"], fixed["ideology"]
+    w, w_ideology = assignment._weights(lead)
+    leader = np.array(
+        [
+            assignment._leader_logit(o, s, i, w, w_ideology)
+            for o, s, i in zip(origin, skilled, ideology, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    admin = np.array(
+        [assignment._admin_logit(o, s, w) for o, s in zip(origin, skilled, strict=True)],
+        dtype=np.float64,
+    )
+    _assert_bits(leader, plain_leader_logit(lead, origin, skilled, ideology))
+    _assert_bits(admin, plain_admin_logit(lead, origin, skilled))
+
+
+@EXAMPLES
+@given(
+    seed=SEEDS,
     n=SIZES,
     gains=st.tuples(UNIT, UNIT, UNIT, UNIT),
     friends_scale=st.floats(0.0, 3.0),
     use_fixed=st.booleans(),
 )
 def test_suspicion_is_the_same_float32_and_the_same_missions(
-    seed: int, n: int, gains: tuple[float, float, float, float], friends_scale: float, use_fixed: bool
+    seed: int,
+    n: int,
+    gains: tuple[float, float, float, float],
+    friends_scale: float,
+    use_fixed: bool,
 ) -> None:
     rng, p, members, fixed, n_circles = _case(seed, n)
     decay, syrian_gain, friend_gain, threshold = gains
@@ -465,7 +530,12 @@ def test_redeployment_orders_the_same_members_with_the_same_draws(
 ) -> None:
     rng, p, members, fixed, _ = _case(seed, n)
     policy = reference().organization.redeployment.model_copy(
-        update={"iraq_rate": rates[0], "libya_rate": rates[1], "fsa_rate": rates[2], "tour_months": tour}
+        update={
+            "iraq_rate": rates[0],
+            "libya_rate": rates[1],
+            "fsa_rate": rates[2],
+            "tour_months": tour,
+        }
     )
     g = np.random.default_rng(rng.integers(2**32))
     _same(
@@ -525,6 +595,51 @@ def test_combat_deaths_are_the_same_draws(
         g,
         fixed if use_fixed else None,
     )
+
+
+@EXAMPLES
+@given(
+    seed=SEEDS,
+    n=SIZES,
+    weights=st.tuples(WEIGHT, WEIGHT, WEIGHT, WEIGHT, WEIGHT),
+    month=st.integers(0, 60),
+    full=st.integers(1, 365),
+    use_fixed=st.booleans(),
+)
+def test_combat_exponent_is_the_same_float64(
+    seed: int,
+    n: int,
+    weights: tuple[float, float, float, float, float],
+    month: int,
+    full: int,
+    use_fixed: bool,
+) -> None:
+    # a death hardly ever turns on the exponent's last bit, so the exponent is compared too
+    _, p, members, fixed, _ = _case(seed, n)
+    hr, child, untrained, leader, away = weights
+    policy = _policy(
+        combat={
+            "high_risk": hr,
+            "child": child,
+            "untrained": untrained,
+            "leader": leader,
+            "away": away,
+        },
+        training={"full_days": full},
+    )
+    f = fixed if use_fixed else None
+    x = combat._predictor(
+        p.high_risk,
+        p.training_days,
+        p.role,
+        p.posting,
+        members,
+        trait(p, members, f, "birth"),
+        month,
+        full,
+        combat._weights(policy.combat),
+    )
+    _assert_bits(x, plain_predictor(p, members, policy, month, f))
 
 
 @EXAMPLES

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, trait
-from ..scenario import Organization
+from ..scenario import Leadership, Organization
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _FIGHTER = int(Role.FIGHTER)
@@ -69,6 +69,21 @@ def _promote(role, members, pos, key, k, code):  # noqa: ANN001, ANN202
             c += 1
 
 
+@njit(cache=True, inline="always")
+def _leader_logit(origin, skilled, ideology, w, w_ideology):  # noqa: ANN001, ANN202
+    """A fighter's leadership log-odds: float64 as NumPy's weight * bool array, then + bool,
+    then + the float32 product of weight and ideology (a float32 array times a Python float)."""
+    logit = w[0] * np.float64(origin >= FOREIGN_MIN) + w[1] * np.float64(origin == IRAQI)
+    logit = logit + np.float64(skilled)
+    return logit + np.float64(w_ideology * ideology)
+
+
+@njit(cache=True, inline="always")
+def _admin_logit(origin, skilled, w):  # noqa: ANN001, ANN202
+    """A fighter's administration log-odds, float64."""
+    return w[2] * np.float64(origin <= SYRIAN_MAX) + np.float64(skilled)
+
+
 @njit(cache=True)
 def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology, gumbel):  # noqa: ANN001, ANN202
     """Leader posts, then administrator posts, each a Gumbel top-k over the fighters of the
@@ -81,14 +96,10 @@ def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology,
         m = 0
         for i in range(n):
             if role[members[i]] == _FIGHTER:
-                o = origin[i]
-                # float64 as NumPy's weight * bool array, then + bool, then + the float32
-                # product of weight and ideology (a float32 array times a Python float)
-                logit = w[0] * np.float64(o >= FOREIGN_MIN) + w[1] * np.float64(o == IRAQI)
-                logit = logit + np.float64(skilled[i])
-                logit = logit + np.float64(w_ideology * ideology[i])
                 pos[m] = i
-                key[m] = logit + gumbel[m]
+                key[m] = (
+                    _leader_logit(origin[i], skilled[i], ideology[i], w, w_ideology) + gumbel[m]
+                )
                 m += 1
         if m:
             _promote(role, members, pos[:m], key[:m], min(k1, m), _LEADER)
@@ -97,15 +108,21 @@ def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology,
         m = 0
         for i in range(n):
             if role[members[i]] == _FIGHTER:
-                logit = w[2] * np.float64(origin[i] <= SYRIAN_MAX) + np.float64(skilled[i])
                 pos[m] = i
-                key[m] = logit + gumbel[used + m]
+                key[m] = _admin_logit(origin[i], skilled[i], w) + gumbel[used + m]
                 m += 1
         if m:
             _promote(role, members, pos[:m], key[:m], min(k2, m), _ADMINISTRATOR)
             used += m
     if used != gumbel.size:
         raise ValueError("Gumbel keys drawn for another number of fighters")
+
+
+def _weights(lead: Leadership) -> tuple[np.ndarray, np.float32]:
+    """The log-odds weights as the kernels take them: foreign, Iraqi and Syrian (administration)
+    in float64, and ideology's rounded to float32 as NumPy rounds it for a float32 array."""
+    w = np.array([lead.foreign_weight, lead.iraqi_weight, lead.syrian_admin_weight])
+    return w, np.float32(lead.ideology_weight)
 
 
 def fill_posts(
@@ -141,8 +158,7 @@ def fill_posts(
         trait(people, members, fixed, "ideology"),
         k1,
         k2,
-        np.array([lead.foreign_weight, lead.iraqi_weight, lead.syrian_admin_weight]),
-        np.float32(lead.ideology_weight),
+        *_weights(lead),
         rng.gumbel(size=d1 + d2),
     )
 

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..people import People, Posting, Role, trait
-from ..scenario import Scenario
+from ..scenario import Combat, Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _LEADER = int(Role.LEADER)
@@ -69,6 +69,11 @@ def _below(members, u, neg_p):  # noqa: ANN001, ANN202
     return out[:n]
 
 
+def _weights(c: Combat) -> np.ndarray:
+    """The predictor's weights in the kernel's order (administrators': half the leaders')."""
+    return np.array([c.high_risk, c.child, c.untrained, c.leader, 0.5 * c.leader, c.away])
+
+
 def deaths(
     people: People,
     members: np.ndarray,
@@ -80,7 +85,6 @@ def deaths(
 ) -> np.ndarray:
     """Draw this month's combat deaths among ``members``; returns their indices."""
     c = policy.combat
-    w = np.array([c.high_risk, c.child, c.untrained, c.leader, 0.5 * c.leader, c.away])
     x = _predictor(
         people.high_risk,
         people.training_days,
@@ -90,7 +94,7 @@ def deaths(
         trait(people, members, fixed, "birth"),
         month,
         policy.organization.training.full_days,
-        w,
+        _weights(c),
     )
     # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
     neg_p = np.expm1(np.exp(x) * -(c.base * pressure))  # -P(death) = expm1(-lam)
