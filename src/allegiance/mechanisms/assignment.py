@@ -164,31 +164,20 @@ def fill_posts(
 
 
 @njit(cache=True)
-def _update_suspicion(  # noqa: ANN202
-    suspicion,  # noqa: ANN001
-    high_risk,  # noqa: ANN001
-    role,  # noqa: ANN001
-    members,  # noqa: ANN001
-    origin,  # noqa: ANN001
-    circle,  # noqa: ANN001
-    ideology,  # noqa: ANN001
-    friends_left,  # noqa: ANN001
-    decay,  # noqa: ANN001
-    syrian_gain,  # noqa: ANN001
-    friend_gain,  # noqa: ANN001
-    threshold,  # noqa: ANN001
-):
+def _update_suspicion(suspicion, high_risk, role, members, origin, circle, ideology, friends, w):  # noqa: ANN001, ANN202
+    """``w``: decay, friend gain and threshold as float32 (NumPy rounds a Python float to a
+    float32 array's dtype), then the Syrian gain as float64 (its product is with a bool array)."""
+    decay, friend_gain, threshold = np.float32(w[0]), np.float32(w[1]), np.float32(w[2])
     one = np.float32(1.0)
     for i in range(members.size):
         m = members[i]
-        friends = np.minimum(friends_left[circle[i]], one)  # float32, as np.minimum(..., 1.0)
-        # float32 decay term, float64 Syrian term (weight * bool is float64), float32 friends
-        # term: summed in float64 as NumPy promotes them
+        f = np.minimum(friends[circle[i]], one)  # float32, as np.minimum(float32 array, 1.0)
+        # float32 decay term, float64 Syrian term, float32 friends term: summed in float64, in
+        # NumPy's order
         new = np.float64(decay * suspicion[m])
-        new = new + syrian_gain * np.float64(origin[i] <= SYRIAN_MAX) * np.float64(
-            one - ideology[i]
-        )
-        new = new + np.float64(friend_gain * friends)
+        syrian = np.float64(origin[i] <= SYRIAN_MAX)
+        new = new + w[3] * syrian * np.float64(one - ideology[i])
+        new = new + np.float64(friend_gain * f)
         s = np.float32(np.minimum(np.maximum(new, 0.0), 1.0))
         suspicion[m] = s
         # a float32 array against a Python float compares in float32
@@ -202,9 +191,11 @@ def update_suspicion(
     friends_left: np.ndarray,
     fixed: np.ndarray | None = None,
 ) -> None:
-    """Update commanders' suspicion and who is sent on high-risk missions."""
+    """Update commanders' suspicion and who is sent on high-risk missions (``friends_left``
+    float32, one per circle)."""
     s = org.suspicion
-    f32 = np.float32  # the weights NumPy rounds to float32 before a float32 array's product
+    f32 = np.float32  # rounded as NumPy rounds them for a float32 array, then held exactly
+    w = np.array([f32(s.decay), f32(s.friend_gain), f32(s.threshold), s.syrian_gain], np.float64)
     _update_suspicion(
         people.suspicion,
         people.high_risk,
@@ -214,8 +205,5 @@ def update_suspicion(
         trait(people, members, fixed, "circle"),
         trait(people, members, fixed, "ideology"),
         friends_left,
-        f32(s.decay),
-        float(s.syrian_gain),
-        f32(s.friend_gain),
-        f32(s.threshold),
+        w,
     )

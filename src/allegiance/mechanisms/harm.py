@@ -19,10 +19,25 @@ from numba import njit
 
 from ..people import Motive, People, trait
 from ..scenario import Scenario
-from .combat import _under_18, _untrained
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _OPPORTUNISM = int(Motive.OPPORTUNISM)
+
+
+# The two helpers are combat's, repeated rather than imported: Numba's cache checks only the
+# calling module's file, so an edit to combat.py would leave this module's cached kernel stale.
+
+
+@njit(cache=True, inline="always")
+def _under_18(month, birth):  # noqa: ANN001, ANN202
+    """people.years(month, birth) < 18 for one person: int32 difference, floor division, int16."""
+    return np.int16((month - np.int32(birth)) // 12) < 18
+
+
+@njit(cache=True, inline="always")
+def _untrained(days, full):  # noqa: ANN001, ANN202
+    """1 - min(days / full, 1) in float64, as NumPy's int16 array over a Python int."""
+    return 1.0 - np.minimum(np.float64(days) / np.float64(full), 1.0)
 
 
 @njit(cache=True)
