@@ -13,23 +13,116 @@ high-risk missions - an underhanded means of eliminating them.'
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, take, trait
-from ..scenario import Organization
+from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, trait
+from ..scenario import Leadership, Organization
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _FIGHTER = int(Role.FIGHTER)
 _LEADER = int(Role.LEADER)
 _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 
+# Both functions run every month over the members, and as NumPy code they were dozens of small
+# calls (a microsecond or more each, whatever the size); here each is one or two compiled calls
+# computing the same IEEE operations in the same dtypes (no fastmath: no fused or reordered
+# arithmetic). The Gumbel keys stay a NumPy draw: a Generator passed into a compiled function
+# costs about 8 us to unbox, more than the calls it would save.
 
-def _fill(rng: np.random.Generator, pool: np.ndarray, logit: np.ndarray, k: int) -> np.ndarray:
-    """Draw ``k`` of ``pool`` without replacement with weights exp(logit) (Gumbel top-k)."""
-    if k <= 0 or pool.size == 0:
-        return pool[:0]
-    k = min(k, pool.size)
-    key = logit + rng.gumbel(size=pool.size)
-    return pool[np.argpartition(-key, k - 1)[:k]]
+
+@njit(cache=True)
+def _roles(role, members):  # noqa: ANN001, ANN202
+    """Fighters, leaders and administrators among ``members``."""
+    fighters = leaders = admins = 0
+    for m in members:
+        r = role[m]
+        fighters += r == _FIGHTER
+        leaders += r == _LEADER
+        admins += r == _ADMINISTRATOR
+    return fighters, leaders, admins
+
+
+@njit(cache=True)
+def _promote(role, members, pos, key, k, code):  # noqa: ANN001, ANN202
+    """Give role ``code`` to the members at positions ``pos`` with the ``k`` largest ``key``.
+
+    The set that np.argpartition(-key, k - 1)[:k] picks: all below the k-th smallest of -key and
+    then the ones equal to it, first in pool order (keys are continuous, so ties have probability
+    zero; NumPy's introselect could pick other members among exactly equal keys)."""
+    m = pos.size
+    if k >= m:
+        for j in range(m):
+            role[members[pos[j]]] = code
+        return
+    neg = -key
+    t = np.partition(neg, k - 1)[k - 1]
+    c = 0
+    for j in range(m):
+        if neg[j] < t:
+            role[members[pos[j]]] = code
+            c += 1
+    for j in range(m):
+        if c >= k:
+            break
+        if neg[j] == t:
+            role[members[pos[j]]] = code
+            c += 1
+
+
+@njit(cache=True, inline="always")
+def _leader_logit(origin, skilled, ideology, w, w_ideology):  # noqa: ANN001, ANN202
+    """A fighter's leadership log-odds: float64 as NumPy's weight * bool array, then + bool,
+    then + the float32 product of weight and ideology (a float32 array times a Python float)."""
+    logit = w[0] * np.float64(origin >= FOREIGN_MIN) + w[1] * np.float64(origin == IRAQI)
+    logit = logit + np.float64(skilled)
+    return logit + np.float64(w_ideology * ideology)
+
+
+@njit(cache=True, inline="always")
+def _admin_logit(origin, skilled, w):  # noqa: ANN001, ANN202
+    """A fighter's administration log-odds, float64."""
+    return w[2] * np.float64(origin <= SYRIAN_MAX) + np.float64(skilled)
+
+
+@njit(cache=True)
+def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology, gumbel):  # noqa: ANN001, ANN202
+    """Leader posts, then administrator posts, each a Gumbel top-k over the fighters of the
+    moment (``gumbel``: the leader draw's keys, then the administrator draw's)."""
+    n = members.size
+    pos = np.empty(n, np.int64)
+    key = np.empty(n, np.float64)
+    used = 0
+    if k1 > 0:
+        m = 0
+        for i in range(n):
+            if role[members[i]] == _FIGHTER:
+                pos[m] = i
+                key[m] = (
+                    _leader_logit(origin[i], skilled[i], ideology[i], w, w_ideology) + gumbel[m]
+                )
+                m += 1
+        if m:
+            _promote(role, members, pos[:m], key[:m], min(k1, m), _LEADER)
+            used = m
+    if k2 > 0:
+        m = 0
+        for i in range(n):
+            if role[members[i]] == _FIGHTER:
+                pos[m] = i
+                key[m] = _admin_logit(origin[i], skilled[i], w) + gumbel[used + m]
+                m += 1
+        if m:
+            _promote(role, members, pos[:m], key[:m], min(k2, m), _ADMINISTRATOR)
+            used += m
+    if used != gumbel.size:
+        raise ValueError("Gumbel keys drawn for another number of fighters")
+
+
+def _weights(lead: Leadership) -> tuple[np.ndarray, np.float32]:
+    """The log-odds weights as the kernels take them: foreign, Iraqi and Syrian (administration)
+    in float64, and ideology's rounded to float32 as NumPy rounds it for a float32 array."""
+    w = np.array([lead.foreign_weight, lead.iraqi_weight, lead.syrian_admin_weight])
+    return w, np.float32(lead.ideology_weight)
 
 
 def fill_posts(
@@ -40,30 +133,55 @@ def fill_posts(
     fixed: np.ndarray | None = None,
 ) -> None:
     """Promote fighters into vacant leader and administrator posts (``fixed``: the members'
-    FIXED records, when the caller carries them)."""
+    FIXED records, when the caller carries them).
+
+    Each fill draws Gumbel keys for all fighters of the moment (weights exp(logit), without
+    replacement: Gumbel top-k), and only when posts are vacant and fighters there: the leader
+    fill's pool is the fighters, the administrator fill's the fighters not promoted. Both
+    draws come as one NumPy call (the same stream: a draw of a + b is the draw of a, then b).
+    ``members`` are distinct.
+    """
     lead = org.leadership
-    role = people.role[members]
-    is_fighter = role == _FIGHTER
-    fighters = members[is_fighter]
-    f_fixed = take(fixed, is_fighter) if fixed is not None else None
-    f_origin = trait(people, fighters, f_fixed, "origin")
-    vacant = int(round(lead.leader_share * members.size)) - np.count_nonzero(role == _LEADER)
-    logit = (
-        lead.foreign_weight * (f_origin >= FOREIGN_MIN)
-        + lead.iraqi_weight * (f_origin == IRAQI)
-        + trait(people, fighters, f_fixed, "skilled")
-        + lead.ideology_weight * trait(people, fighters, f_fixed, "ideology")
-    ).astype(np.float64)
-    promoted = _fill(rng, fighters, logit, vacant)
-    people.role[promoted] = _LEADER
-    is_fighter = people.role[members] == _FIGHTER
-    fighters = members[is_fighter]
-    f_fixed = take(fixed, is_fighter) if fixed is not None else None
-    f_origin = trait(people, fighters, f_fixed, "origin")
-    vacant = int(round(lead.admin_share * members.size)) - np.count_nonzero(role == _ADMINISTRATOR)
-    skilled = trait(people, fighters, f_fixed, "skilled")
-    logit = (lead.syrian_admin_weight * (f_origin <= SYRIAN_MAX) + skilled).astype(np.float64)
-    people.role[_fill(rng, fighters, logit, vacant)] = _ADMINISTRATOR
+    n_fighters, n_leaders, n_admins = _roles(people.role, members)
+    k1 = int(round(lead.leader_share * members.size)) - n_leaders
+    k2 = int(round(lead.admin_share * members.size)) - n_admins
+    d1 = n_fighters if k1 > 0 else 0
+    left = n_fighters - min(k1, n_fighters) if d1 else n_fighters
+    d2 = left if k2 > 0 else 0
+    if d1 + d2 == 0:
+        return
+    _fill_posts(
+        people.role,
+        members,
+        trait(people, members, fixed, "origin"),
+        trait(people, members, fixed, "skilled"),
+        trait(people, members, fixed, "ideology"),
+        k1,
+        k2,
+        *_weights(lead),
+        rng.gumbel(size=d1 + d2),
+    )
+
+
+@njit(cache=True)
+def _update_suspicion(suspicion, high_risk, role, members, origin, circle, ideology, friends, w):  # noqa: ANN001, ANN202
+    """``w``: decay, friend gain and threshold as float32 (NumPy rounds a Python float to a
+    float32 array's dtype), then the Syrian gain as float64 (its product is with a bool array)."""
+    decay, friend_gain, threshold = np.float32(w[0]), np.float32(w[1]), np.float32(w[2])
+    one = np.float32(1.0)
+    for i in range(members.size):
+        m = members[i]
+        f = np.minimum(friends[circle[i]], one)  # float32, as np.minimum(float32 array, 1.0)
+        # float32 decay term, float64 Syrian term, float32 friends term: summed in float64, in
+        # NumPy's order
+        new = np.float64(decay * suspicion[m])
+        syrian = np.float64(origin[i] <= SYRIAN_MAX)
+        new = new + w[3] * syrian * np.float64(one - ideology[i])
+        new = new + np.float64(friend_gain * f)
+        s = np.float32(np.minimum(np.maximum(new, 0.0), 1.0))
+        suspicion[m] = s
+        # a float32 array against a Python float compares in float32
+        high_risk[m] = (s > threshold) & (role[m] == _FIGHTER)
 
 
 def update_suspicion(
@@ -73,15 +191,19 @@ def update_suspicion(
     friends_left: np.ndarray,
     fixed: np.ndarray | None = None,
 ) -> None:
-    """Update commanders' suspicion and who is sent on high-risk missions."""
+    """Update commanders' suspicion and who is sent on high-risk missions (``friends_left``
+    float32, one per circle)."""
     s = org.suspicion
-    syrian = trait(people, members, fixed, "origin") <= SYRIAN_MAX
-    friends = np.minimum(friends_left[trait(people, members, fixed, "circle")], 1.0)
-    new = (
-        s.decay * people.suspicion[members]
-        + s.syrian_gain * syrian * (1.0 - trait(people, members, fixed, "ideology"))
-        + s.friend_gain * friends
+    f32 = np.float32  # rounded as NumPy rounds them for a float32 array, then held exactly
+    w = np.array([f32(s.decay), f32(s.friend_gain), f32(s.threshold), s.syrian_gain], np.float64)
+    _update_suspicion(
+        people.suspicion,
+        people.high_risk,
+        people.role,
+        members,
+        trait(people, members, fixed, "origin"),
+        trait(people, members, fixed, "circle"),
+        trait(people, members, fixed, "ideology"),
+        friends_left,
+        w,
     )
-    new = np.minimum(np.maximum(new, 0.0), 1.0).astype(np.float32)  # a clip without its wrapper
-    people.suspicion[members] = new
-    people.high_risk[members] = (new > s.threshold) & (people.role[members] == _FIGHTER)

@@ -10,15 +10,68 @@ children as cannon fodder on the frontlines because they lacked the training and
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..people import People, Posting, Role, trait, years
-from ..scenario import Scenario
+from ..people import People, Posting, Role, trait
+from ..scenario import Combat, Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _LEADER = int(Role.LEADER)
 _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 _IRAQ = int(Posting.IRAQ)
 _LIBYA = int(Posting.LIBYA)
+
+# The linear predictor and the draw are compiled passes (they were about thirty small NumPy
+# calls a month); exp and expm1 stay NumPy calls on whole arrays: on this hardware NumPy's SIMD
+# exp differs from libm's in the last bit for some values, and the draws must not change.
+
+
+@njit(cache=True, inline="always")
+def _under_18(month, birth):  # noqa: ANN001, ANN202
+    """people.years(month, birth) < 18 for one person: int32 difference, floor division, int16."""
+    return np.int16((month - np.int32(birth)) // 12) < 18
+
+
+@njit(cache=True, inline="always")
+def _untrained(days, full):  # noqa: ANN001, ANN202
+    """1 - min(days / full, 1) in float64, as NumPy's int16 array over a Python int."""
+    return 1.0 - np.minimum(np.float64(days) / np.float64(full), 1.0)
+
+
+@njit(cache=True)
+def _predictor(high_risk, training_days, role, posting, members, birth, month, full, w):  # noqa: ANN001, ANN202
+    """The exponent x of each member's death rate, summed in the order NumPy adds the terms
+    (each weight times a 0/1 in float64)."""
+    x = np.empty(members.size, np.float64)
+    for i in range(members.size):
+        m = members[i]
+        r = role[m]
+        p = posting[m]
+        v = w[0] * np.float64(high_risk[m])
+        v = v + w[1] * np.float64(_under_18(month, birth[i]))
+        v = v + w[2] * _untrained(training_days[m], full)
+        v = v + w[3] * np.float64(r == _LEADER)
+        v = v + w[4] * np.float64(r == _ADMINISTRATOR)
+        v = v + w[5] * np.float64((p == _IRAQ) | (p == _LIBYA))
+        x[i] = v
+    return x
+
+
+@njit(cache=True)
+def _below(members, u, neg_p):  # noqa: ANN001, ANN202
+    """The members whose draw is below their probability (given negated)."""
+    out = np.empty(members.size, members.dtype)
+    n = 0
+    for i in range(members.size):
+        if u[i] < -neg_p[i]:
+            out[n] = members[i]
+            n += 1
+    return out[:n]
+
+
+def _weights(c: Combat) -> np.ndarray:
+    """The predictor's weights in the kernel's order (administrators': half the leaders')."""
+    return np.array([c.high_risk, c.child, c.untrained, c.leader, 0.5 * c.leader, c.away])
 
 
 def deaths(
@@ -32,18 +85,17 @@ def deaths(
 ) -> np.ndarray:
     """Draw this month's combat deaths among ``members``; returns their indices."""
     c = policy.combat
-    full = policy.organization.training.full_days
-    under18 = years(month, trait(people, members, fixed, "birth")) < 18
-    untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
-    role = people.role[members]
-    posting = people.posting[members]
-    x = (
-        c.high_risk * people.high_risk[members]
-        + c.child * under18
-        + c.untrained * untrained
-        + c.leader * (role == _LEADER)
-        + 0.5 * c.leader * (role == _ADMINISTRATOR)  # administrators serve nearer the front
-        + c.away * ((posting == _IRAQ) | (posting == _LIBYA))
+    x = _predictor(
+        people.high_risk,
+        people.training_days,
+        people.role,
+        people.posting,
+        members,
+        trait(people, members, fixed, "birth"),
+        month,
+        policy.organization.training.full_days,
+        _weights(c),
     )
-    lam = c.base * pressure * np.exp(x)
-    return members[rng.random(members.size) < -np.expm1(-lam)]
+    # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
+    neg_p = np.expm1(np.exp(x) * -(c.base * pressure))  # -P(death) = expm1(-lam)
+    return _below(members, rng.random(members.size), neg_p)

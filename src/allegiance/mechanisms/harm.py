@@ -15,12 +15,42 @@ organization that is beginning to unravel'; Hossam: '80 percent of ISIS members 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..people import Motive, People, trait, years
+from ..people import Motive, People, trait
 from ..scenario import Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _OPPORTUNISM = int(Motive.OPPORTUNISM)
+
+
+# The two helpers are combat's, repeated rather than imported: Numba's cache checks only the
+# calling module's file, so an edit to combat.py would leave this module's cached kernel stale.
+
+
+@njit(cache=True, inline="always")
+def _under_18(month, birth):  # noqa: ANN001, ANN202
+    """people.years(month, birth) < 18 for one person: int32 difference, floor division, int16."""
+    return np.int16((month - np.int32(birth)) // 12) < 18
+
+
+@njit(cache=True, inline="always")
+def _untrained(days, full):  # noqa: ANN001, ANN202
+    """1 - min(days / full, 1) in float64, as NumPy's int16 array over a Python int."""
+    return 1.0 - np.minimum(np.float64(days) / np.float64(full), 1.0)
+
+
+@njit(cache=True)
+def _indiscipline(training_days, motive, members, birth, month, full, w):  # noqa: ANN001, ANN202
+    """The score in one compiled pass (it was a dozen small NumPy calls), its three float64
+    terms added in NumPy's order."""
+    score = np.empty(members.size, np.float64)
+    for i in range(members.size):
+        m = members[i]
+        v = w[0] * _untrained(training_days[m], full)
+        v = v + w[1] * np.float64(motive[m] == _OPPORTUNISM)
+        score[i] = v + w[2] * np.float64(_under_18(month, birth[i]))
+    return score
 
 
 def indiscipline(
@@ -32,13 +62,14 @@ def indiscipline(
 ) -> np.ndarray:
     """Each member's indiscipline score."""
     h = policy.harm
-    full = policy.organization.training.full_days
-    untrained = 1.0 - np.minimum(people.training_days[members] / full, 1.0)
-    u18 = years(month, trait(people, members, fixed, "birth")) < 18
-    return (
-        h.untrained * untrained
-        + h.opportunist * (people.motive[members] == _OPPORTUNISM)
-        + h.child * u18
+    return _indiscipline(
+        people.training_days,
+        people.motive,
+        members,
+        trait(people, members, fixed, "birth"),
+        month,
+        policy.organization.training.full_days,
+        np.array([h.untrained, h.opportunist, h.child]),
     )
 
 
@@ -55,7 +86,7 @@ def civilian_harm(
     if members.size == 0:
         return 0.0, 0.0
     score = indiscipline(people, members, policy, month, fixed)
-    total = score.sum()
+    total = score.sum()  # NumPy's pairwise sum, kept: a compiled loop would add in another order
     per_civilian = (
         float(total * scale / civilians_under_rule * 1000.0) if civilians_under_rule > 0 else 0.0
     )

@@ -10,22 +10,70 @@ oldest childhood friends who had joined ISIS with him'.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..people import People, trait
+
+# Compiled passes in place of np.unique and fancy-indexed adds (a dozen small NumPy calls a
+# month). The per-circle counts are still added as ONE float32 addition of the count per circle
+# and group (exits, then executions), as recent[circles] += count did: adding 1 three times can
+# round differently from adding 3 once, once the decayed values are fractional.
+
+
+@njit(cache=True)
+def _circle_counts(circle, idx):  # noqa: ANN001, ANN202
+    """The distinct circles of the people ``idx`` (sorted) and how many of them are in each."""
+    c = np.sort(circle[idx])
+    hit = np.empty(c.size, c.dtype)
+    count = np.empty(c.size, np.int64)
+    n = 0
+    for i in range(c.size):
+        if n and hit[n - 1] == c[i]:
+            count[n - 1] += 1
+        else:
+            hit[n] = c[i]
+            count[n] = 1
+            n += 1
+    return hit[:n], count[:n]
+
+
+@njit(cache=True)
+def _add_counts(recent, circle, idx):  # noqa: ANN001, ANN202
+    hit, count = _circle_counts(circle, idx)
+    for j in range(hit.size):
+        recent[hit[j]] += np.float32(count[j])
+
+
+@njit(cache=True)
+def _update(recent, memory, circle, left, executed):  # noqa: ANN001, ANN202
+    for i in range(recent.size):
+        recent[i] *= memory
+    _add_counts(recent, circle, left)  # exits first, then executions, as before
+    _add_counts(recent, circle, executed)
 
 
 def update(
     recent: np.ndarray, people: People, left: np.ndarray, executed: np.ndarray, memory: float
 ) -> np.ndarray:
-    """Keep ``memory`` of the per-circle counts and add this month's exits and executions."""
-    recent *= memory
-    # only the circles someone left or was executed from: adding zero leaves the others as they
-    # are, and a pass over every circle each month would cost more than the rest of this
-    for idx in (left, executed):
-        if idx.size:  # most months at a coarse resolution: np.unique of nothing still costs
-            circles, count = np.unique(people.circle[idx], return_counts=True)
-            recent[circles] += count.astype(np.float32)
+    """Keep ``memory`` of the per-circle counts and add this month's exits and executions
+    (``recent`` float32, changed in place and returned; ``memory`` a Python float, which NumPy
+    rounds to float32 before the product)."""
+    _update(recent, recent.dtype.type(memory), people.circle, left, executed)
     return recent
+
+
+@njit(cache=True)
+def _disillusion(disillusion, members, circle, pop_circle, executed, per_execution, repression):  # noqa: ANN001, ANN202
+    hit, count = _circle_counts(pop_circle, executed)
+    zero = np.float32(0.0)
+    for i in range(members.size):
+        c = circle[i]
+        shock = zero  # friends executed in the member's circle, as float32
+        j = np.searchsorted(hit, c)
+        if j < hit.size and hit[j] == c:
+            shock = np.float32(count[j])
+        m = members[i]
+        disillusion[m] += per_execution * shock + repression
 
 
 def disillusion(
@@ -39,12 +87,20 @@ def disillusion(
     fixed: np.ndarray | None = None,
 ) -> None:
     """Grow disillusion from friends executed this month and from everyday repression
-    (``fixed``: the members' FIXED records, when the caller carries them)."""
-    # zeros, then the few circles hit: a bincount over every circle writes three times as much
-    shock = np.zeros(n_circles, dtype=np.float32)
-    if executed.size:
-        hit, count = np.unique(people.circle[executed], return_counts=True)
-        shock[hit] = count
-    people.disillusion[members] += (
-        per_execution * shock[trait(people, members, fixed, "circle")] + per_repression * repression
+    (``fixed``: the members' FIXED records, when the caller carries them; ``members`` distinct,
+    the weights Python floats).
+
+    In float32 throughout: per_execution rounded to float32 times the count, plus
+    per_repression * repression (a Python product) rounded to float32. ``n_circles`` is kept
+    for the callers: only the circles hit are looked at.
+    """
+    f32 = np.float32
+    _disillusion(
+        people.disillusion,
+        members,
+        trait(people, members, fixed, "circle"),
+        people.circle,
+        executed,
+        f32(per_execution),
+        f32(per_repression * repression),
     )

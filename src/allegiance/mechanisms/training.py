@@ -10,6 +10,7 @@ A short course finishes in the month of joining.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..people import People, Role, Status
 
@@ -18,11 +19,22 @@ _MEMBER = int(Status.MEMBER)
 _FIGHTER = int(Role.FIGHTER)
 
 
+@njit(cache=True)
+def _advance(training_left, status, role, trainees):  # noqa: ANN001, ANN202
+    """One compiled pass in place of seven small NumPy calls a month."""
+    done = np.empty(trainees.size, trainees.dtype)
+    n = 0
+    for i in trainees:
+        left = np.int16(training_left[i] - 30)  # int16 arithmetic, as NumPy's
+        training_left[i] = max(left, 0)
+        if left <= 0:
+            status[i] = _MEMBER
+            role[i] = _FIGHTER
+            done[n] = i
+            n += 1
+    return done[:n]
+
+
 def advance(people: People, trainees: np.ndarray) -> np.ndarray:
-    """Advance trainees by one month; return the indices of those who graduate."""
-    left = people.training_left[trainees] - 30
-    people.training_left[trainees] = np.maximum(left, 0)
-    done = trainees[left <= 0]
-    people.status[done] = _MEMBER
-    people.role[done] = _FIGHTER
-    return done
+    """Advance trainees (distinct) by one month; return the indices of those who graduate."""
+    return _advance(people.training_left, people.status, people.role, trainees)
