@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -360,7 +362,9 @@ def test_compiled_surrender_draws_as_the_numpy_pool(
     pool = fighters[want_status[fighters] == Status.CIVILIAN]
     want = pool[plain_rng.random(pool.size) < -np.expm1(-rate * presence)]
     want_status[want] = Status.CAPTURED
-    got = capture._surrender(got_status, fighters, float(-np.expm1(-rate * presence)), fast_rng)
+    people = copy.copy(sim.people)
+    people.status = got_status
+    got = capture.surrender(people, fighters, rate, presence, fast_rng)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got_status, want_status)
     assert plain_rng.random() == fast_rng.random()  # the same number of draws taken

@@ -27,22 +27,9 @@ def surrender(
 ) -> np.ndarray:
     """Capture former FSA fighters who are still civilians; returns their indices."""
     chance = float(-np.expm1(-rate * presence))  # NumPy's expm1, as before the compiled pass
-    return _surrender(people.status, fighters, chance, rng)
-
-
-@njit(cache=True)
-def _surrender(status, fighters, chance, rng):  # noqa: ANN001, ANN202
-    """One uniform for each fighter still a civilian, in order; those under ``chance`` are
-    captured. One compiled pass: the fighters are a fixed one or two per cent of everyone, and a
-    pool, a mask and their draws as NumPy arrays cost more than the draws."""
-    hit = np.empty(fighters.size, np.int64)
-    n = 0
-    for i in fighters:
-        if status[i] == _CIVILIAN and rng.random() < chance:
-            status[i] = _CAPTURED
-            hit[n] = i
-            n += 1
-    return hit[:n]
+    pool = _still_civilian(people.status, fighters)
+    # the draws stay NumPy's: a Generator handed to a compiled function costs more to unpack
+    return _capture(people.status, pool, rng.random(pool.size), chance)
 
 
 def repent(
@@ -52,3 +39,29 @@ def repent(
     caller enlists them), and those still held."""
     take = rng.random(held.size) < accept
     return held[take], held[~take]
+
+
+@njit(cache=True)
+def _still_civilian(status, fighters):  # noqa: ANN001, ANN202
+    """The fighters who are still civilians, in order (one compiled pass: the fighters are a
+    fixed one or two per cent of everyone, and a mask and a gather cost more than the pass)."""
+    out = np.empty(fighters.size, np.int64)
+    n = 0
+    for i in fighters:
+        if status[i] == _CIVILIAN:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _capture(status, pool, u, chance):  # noqa: ANN001, ANN202
+    """Those of ``pool`` whose uniform falls under ``chance``, marked captured."""
+    hit = np.empty(pool.size, np.int64)
+    n = 0
+    for k in range(pool.size):
+        if u[k] < chance:
+            status[pool[k]] = _CAPTURED
+            hit[n] = pool[k]
+            n += 1
+    return hit[:n]
