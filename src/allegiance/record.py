@@ -181,3 +181,54 @@ def member_counts(  # noqa: ANN201
             if unit_n[u] * scale >= 50.0 and unit_n[u] >= 5:
                 max_u18 = max(max_u18, unit_u18[u] / unit_n[u])
     return by_origin, by_motive, n_u18, n_u25, n_lead, n_lead_fi, max_u18
+
+
+@njit(cache=True)
+def flow_counts(  # noqa: ANN201
+    motives: np.ndarray,
+    trying: np.ndarray,
+    driver: np.ndarray,
+    route: np.ndarray,
+    escaped: np.ndarray,
+    executed: np.ndarray,
+    spared: np.ndarray,
+    killed: np.ndarray,
+    origin: np.ndarray,
+    n_motives: int,
+    n_drivers: int,
+    rival: int,
+    syrian_max: int,
+    foreign_min: int,
+):
+    """The month's flows counted in one pass: joiners by motive; of those who tried to leave,
+    the exits by driver, those gone, to a rival group and Syrian, the caught and spared and the
+    executed; and the killed who were Syrian and foreign (``driver``, ``route`` and the masks
+    aligned with ``trying``; ``origin`` over the population)."""
+    joins = np.zeros(n_motives, np.int64)
+    for m in motives:
+        joins[m] += 1
+    exits = np.zeros(n_drivers, np.int64)
+    n_gone = n_rival = n_gone_syrian = n_caught = n_executed = 0
+    for k in range(trying.size):
+        if escaped[k]:
+            n_gone += 1
+            exits[driver[k]] += 1
+            n_rival += route[k] == rival
+            n_gone_syrian += origin[trying[k]] <= syrian_max
+        n_caught += spared[k]
+        n_executed += executed[k]
+    killed_syrian = killed_foreign = 0
+    for i in killed:
+        killed_syrian += origin[i] <= syrian_max
+        killed_foreign += origin[i] >= foreign_min
+    return (
+        joins,
+        exits,
+        n_gone,
+        n_rival,
+        n_gone_syrian,
+        n_caught,
+        n_executed,
+        killed_syrian,
+        killed_foreign,
+    )

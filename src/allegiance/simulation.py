@@ -49,7 +49,7 @@ from .people import (
     join_records,
     take,
 )
-from .record import Recorder, member_counts
+from .record import Recorder, flow_counts, member_counts
 from .results import Results
 from .scenario import Scenario, resolve
 from .synthesize import home_units, synthesize
@@ -425,29 +425,43 @@ class Simulation:
             "max_unit_under18_share": max_unit_u18,
             "leaders_foreign_or_iraqi_share": lead_fi,
         }
-        j = np.bincount(f.motives, minlength=len(Motive)).tolist()
+        flows = flow_counts(
+            f.motives,
+            f.trying,
+            f.driver,
+            f.route,
+            f.escaped,
+            f.executed,
+            f.spared,
+            f.killed,
+            p.origin,
+            len(Motive),
+            len(Driver),
+            RIVAL,
+            SYRIAN_MAX,
+            FOREIGN_MIN,
+        )
+        j, d = flows[0].tolist(), flows[1].tolist()
+        n_gone, n_rival, n_gone_syrian, n_caught, n_executed, killed_syrian, killed_foreign = flows[
+            2:
+        ]
         j[Motive.COERCION] += f.repented.size  # captives through the repentance course
         for m, name in _JOIN_MOTIVE_COLUMNS:
             row[name] = j[m] * s
         row["joins_foreign"] = f.arrivals.size * s
         row["graduated"] = f.graduates.size * s
-        gone = f.trying[f.escaped]
-        d = np.bincount(f.driver[f.escaped], minlength=len(Driver)).tolist()
         for dr, name in _EXIT_DRIVER_COLUMNS:
             row[name] = d[dr] * s
-        n_rival = int(np.count_nonzero(f.route[f.escaped] == RIVAL)) if gone.size else 0
-        n_gone_syrian = int(np.count_nonzero(p.origin[gone] <= SYRIAN_MAX)) if gone.size else 0
-        killed_origin = p.origin[f.killed]
         row |= {
-            "exits_abroad": (gone.size - n_rival) * s,
+            "exits_abroad": (n_gone - n_rival) * s,
             "exits_to_rival": n_rival * s,
             "exits_syrian": n_gone_syrian * s,
             "attempts": f.trying.size * s,
-            "caught": np.count_nonzero(f.spared) * s,
-            "executed": np.count_nonzero(f.executed) * s,
+            "caught": n_caught * s,
+            "executed": n_executed * s,
             "killed": f.killed.size * s,
-            "killed_syrian": np.count_nonzero(killed_origin <= SYRIAN_MAX) * s,
-            "killed_foreign": np.count_nonzero(killed_origin >= FOREIGN_MIN) * s,
+            "killed_syrian": killed_syrian * s,
+            "killed_foreign": killed_foreign * s,
             # means as sum over count: np.mean's Python layer costs more than the float32 sum,
             # and divides that same sum by the count in float32
             "pay_syrian_usd": float(pay_usd[origin <= SYRIAN_MAX].sum() / n_syrian)
