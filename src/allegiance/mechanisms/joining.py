@@ -123,6 +123,18 @@ def offer_usd(
     skilled: np.ndarray,
 ) -> np.ndarray:
     """Monthly pay offered by the schedule (cash times the pay factor) plus in-kind benefits."""
+    return _offer(v, schedule_usd(v, wives, children, parents, dependants, skilled))
+
+
+def schedule_usd(
+    v: np.ndarray,
+    wives: np.ndarray,
+    children: np.ndarray,
+    parents: np.ndarray,
+    dependants: np.ndarray,
+    skilled: np.ndarray,
+) -> np.ndarray:
+    """The schedule's monthly cash before the pay factor."""
     cash = (
         v[BASE]
         + v[WIFE] * wives
@@ -130,7 +142,11 @@ def offer_usd(
         + v[CHILD_PAY] * children
         + v[DEP] * dependants
     )
-    cash = np.where(skilled, cash * v[SKILL], cash)
+    return np.where(skilled, cash * v[SKILL], cash)
+
+
+def _offer(v: np.ndarray, cash: np.ndarray) -> np.ndarray:
+    """The offer of a schedule's cash: times the pay factor, plus in-kind benefits."""
     return cash * v[PAY_F] + v[IN_KIND]
 
 
@@ -163,7 +179,7 @@ class _PayClasses:
     them (kept per schedule: a month then gathers nothing over the ten thousand households)."""
 
     inverse: np.ndarray  # uint16, every household's pay class (at most 10,400)
-    households: tuple[np.ndarray, ...]  # wives, children, parents, dependants, skill of each class
+    cash: np.ndarray  # each class's cash before the pay factor (schedule_usd)
     need_group: np.ndarray  # the need groups present in each class, class after class
     starts: np.ndarray  # where each class's need groups begin in ``need_group``
 
@@ -172,8 +188,8 @@ class _PayClasses:
 def _pay_classes(
     base: float, wife: float, parent: float, child: float, dependant: float, skill: float
 ) -> _PayClasses:
-    """Households that the schedule pays alike: one representative of each and, for every
-    household, the index of its class.
+    """Households that the schedule pays alike: each class's cash and, for every household, the
+    index of its class.
 
     The schedule has a few hundred distinct amounts over ten thousand compositions, and equal
     amounts give equal offers and ratios whatever the month's pay factor.
@@ -188,8 +204,7 @@ def _pay_classes(
         dependant,
         skill,
     )
-    v[PAY_F] = 1.0
-    cash = offer_usd(v, w, c, p, d, s).ravel()
+    cash = schedule_usd(v, w, c, p, d, s).ravel()
     _, rep, inverse = np.unique(cash, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     # each class's need groups once: the largest need of a class is the largest over these
@@ -197,11 +212,11 @@ def _pay_classes(
     cls = pairs // N_HOUSEHOLDS
     out = _PayClasses(
         inverse.astype(np.uint16),
-        tuple(a.flat[rep] for a in (w, c, p, d, s)),
+        cash[rep],
         pairs - cls * N_HOUSEHOLDS,
         np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]]),
     )
-    for a in (out.inverse, *out.households, out.need_group, out.starts):
+    for a in (out.inverse, out.cash, out.need_group, out.starts):
         a.flags.writeable = False
     return out
 
@@ -251,7 +266,7 @@ def economic(v: np.ndarray, best_alt: np.ndarray) -> Economic:
     shortfall = np.maximum(0.0, 1.0 - v[OUTSIDE] / need)
     lam = v[ECON_A] * np.exp(v[ECON_E1] * shortfall + v[PROTECT] * sisters)
     classes = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
-    offer = offer_usd(v, *classes.households)
+    offer = _offer(v, classes.cash)  # the schedule's cash is the class's own: kept with it
     powed = (offer[None, :] / best_alt[:, None]) ** v[ECON_E2]
     # the largest product: for a positive factor, rounding keeps order, so the largest need of a
     # pay class times its factor is the largest product of that class
