@@ -71,3 +71,14 @@ def test_cubs_go_to_their_provinces_smallest_unit_as_one_province_at_a_time(
     child = sim_people.age_years(month, idx) < 18
     want = province * per + _camps_one_province_at_a_time(province, slot, child, padded, per)
     assert np.array_equal(got, want.astype(np.int32))
+
+
+def test_units_without_foreigners_take_the_draws_of_the_plain_form() -> None:
+    people = synthesize(small(size=3_000), np.random.default_rng(2))
+    local = np.flatnonzero(people.origin <= IRAQI)[:200]
+    fast, plain = np.random.default_rng(7), np.random.default_rng(7)
+    got = home_units(people, local, 4, fast)
+    plain.integers(0, IRAQI + 1, 0)  # the plain form drew for no one, as an empty call
+    slot = plain.integers(0, 4, local.size)
+    np.testing.assert_array_equal(got, people.origin[local].astype(np.int32) * 4 + slot)
+    assert fast.random() == plain.random()

@@ -257,7 +257,9 @@ def home_units(
     """
     province = people.origin[idx].astype(np.int32)
     far = province > IRAQI
-    province[far] = rng.integers(0, IRAQI + 1, np.count_nonzero(far))
+    n_far = np.count_nonzero(far)
+    if n_far:  # an empty draw takes nothing from the stream, and costs microseconds
+        province[far] = rng.integers(0, IRAQI + 1, n_far)
     slot = rng.integers(0, per_province, idx.size)
     if camps:
         child = people.age_years(month, idx) < 18
