@@ -368,3 +368,24 @@ def test_compiled_surrender_draws_as_the_numpy_pool(
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got_status, want_status)
     assert plain_rng.random() == fast_rng.random()  # the same number of draws taken
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_hot=st.integers(0, 50), cold=st.floats(0.0, 1.0))
+def test_joining_segments_equal_the_concatenated_arrays(seed: int, n_hot: int, cold: float) -> None:
+    rng = np.random.default_rng(seed)
+    circle_start = np.concatenate([[0], np.cumsum(rng.integers(1, 12, 80))])
+    hot = np.sort(rng.choice(80, size=n_hot, replace=False)).astype(np.int64)
+    hot_pull = np.exp(rng.random(n_hot) * 3).astype(np.float32)
+    n = int(circle_start[-1])
+    want = (
+        np.concatenate([[0], circle_start[hot]]),
+        np.concatenate([[n], circle_start[hot + 1]]),
+        np.concatenate([[cold], cold * hot_pull.astype(np.float64)]),
+        np.concatenate([[joining.COLD], np.arange(hot.size)]),
+    )
+    for got, plain in zip(
+        joining._segments(circle_start, hot, hot_pull, cold, n), want, strict=True
+    ):
+        assert got.dtype == plain.dtype
+        np.testing.assert_array_equal(got, plain)

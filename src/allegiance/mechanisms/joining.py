@@ -598,16 +598,14 @@ def join(
     one = np.ones(1, dtype=np.float32)
     n = people.size
     if circle_start is not None:
-        cold = join_bound(*tables, one)
-        seg_start = np.concatenate([[0], circle_start[hot]])
-        seg_end = np.concatenate([[n], circle_start[hot + 1]])
-        # a hot circle's bound is the cold one times its pull (the margin covers the rounding)
-        seg_bound = np.concatenate([[cold], cold * hot_pull.astype(np.float64)])
-        seg_kind = np.concatenate([[COLD], np.arange(hot.size)])
+        segments = _segments(circle_start, hot, hot_pull, join_bound(*tables, one), n)
     else:
-        seg_start, seg_end = np.array([0]), np.array([n])
-        seg_bound = np.array([join_bound(*tables, np.concatenate([one, hot_pull]))])
-        seg_kind = np.array([LOOKUP])
+        segments = (
+            np.array([0]),
+            np.array([n]),
+            np.array([join_bound(*tables, np.concatenate([one, hot_pull]))]),
+            np.array([LOOKUP]),
+        )
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
@@ -625,15 +623,29 @@ def join(
         people.circle,
         hot,
         hot_pull,
-        seg_start.astype(np.int64),
-        seg_end.astype(np.int64),
-        seg_bound.astype(np.float64),
-        seg_kind.astype(np.int64),
+        *segments,
         out_idx,
         out_motive,
     )
     order = np.argsort(out_idx[:k], kind="stable")
     return out_idx[:k][order], out_motive[:k][order]
+
+
+@njit(cache=True)
+def _segments(circle_start, hot, hot_pull, cold, n):  # noqa: ANN001, ANN202
+    """Start, end, bound and kind of each segment: everyone (COLD), then each hot circle with
+    the cold bound times its pull (the bound's margin covers the rounding). One compiled call
+    for what took a dozen small NumPy ones a month."""
+    k = hot.size + 1
+    start, end = np.empty(k, np.int64), np.empty(k, np.int64)
+    bound, kind = np.empty(k, np.float64), np.empty(k, np.int64)
+    start[0], end[0], bound[0], kind[0] = 0, n, cold, COLD
+    for j in range(hot.size):
+        start[j + 1] = circle_start[hot[j]]
+        end[j + 1] = circle_start[hot[j] + 1]
+        bound[j + 1] = cold * np.float64(hot_pull[j])
+        kind[j + 1] = j
+    return start, end, bound, kind
 
 
 def enlist(people: People, idx: np.ndarray, motive: np.ndarray, month: Month) -> None:
