@@ -265,8 +265,10 @@ class Simulation:
         merged = np.concatenate([members, graduates])
         order = np.argsort(merged, kind="stable")
         members = merged[order]
-        fixed = take(join_records(fixed, fixed_traits(p, graduates)), order)
-        member_pay = np.concatenate([member_pay, pay.schedule_usd(p, graduates, org_pol.pay)])
+        new_fixed = fixed_traits(p, graduates)
+        fixed = take(join_records(fixed, new_fixed), order)
+        new_pay = pay.schedule_usd(p, graduates, org_pol.pay, new_fixed)
+        member_pay = np.concatenate([member_pay, new_pay])
         member_pay = member_pay[order]
         assignment.fill_posts(p, members, org_pol, g["assignment"], fixed)
         assignment.update_suspicion(p, members, org_pol, self.org.friends_left, fixed)
