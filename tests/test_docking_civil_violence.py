@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 from scipy import stats
 
 from allegiance.docking.civil_violence import (
@@ -20,6 +21,9 @@ from allegiance.docking.civil_violence import (
     QUIET,
     CivilViolence,
     CivilViolenceParams,
+    _generator_state,
+    _random,
+    _set_generator_state,
     arrest_probability,
     near_counts,
     neighbourhood_offsets,
@@ -29,6 +33,15 @@ from allegiance.docking.civil_violence import (
 )
 from allegiance.errors import UserError
 from allegiance.rng import stream
+
+
+@njit
+def _draw(st: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty(n)
+    for k in range(n):
+        out[k] = _random(st)
+    return out
+
 
 SMALL = CivilViolenceParams(width=15, height=15, cop_vision=3, max_jail_term=5)
 
@@ -221,14 +234,16 @@ def test_stepping_in_pieces_equals_one_call() -> None:
 @pytest.mark.parametrize(
     ("kind", "vision", "lane"),
     [
-        ("von_neumann", 4, np.uint16),
-        ("von_neumann", 7, np.uint16),  # five words per row: the unrolled path
+        ("von_neumann", 4, np.uint16),  # 16-lane vector adds
+        ("von_neumann", 7, np.uint16),  # 16-lane vector adds, the default window
+        ("von_neumann", 10, np.uint16),  # 21 wide: whole-word adds of 16-bit lanes
         ("moore", 8, np.uint32),  # 289 cells: too many for a byte per field
     ],
 )
 def test_fast_row_updates_equal_generic_offset_updates(kind: str, vision: int, lane: type) -> None:
+    size = 25
     p = CivilViolenceParams(
-        width=20, height=20, cop_vision=vision, neighbourhood=kind, cop_density=0.04,
+        width=size, height=size, cop_vision=vision, neighbourhood=kind, cop_density=0.04,
         max_jail_term=8, legitimacy=0.6,
     )  # fmt: skip
     fast = CivilViolence(p, seed=5)
@@ -242,7 +257,7 @@ def test_fast_row_updates_equal_generic_offset_updates(kind: str, vision: int, l
         if c in (COP, ACTIVE):
             unit = 1 if c == COP else 1 << generic.state.layout.shift
             for dx, dy in [(0, 0), *generic._offs.tolist()]:
-                generic.state.tally[(x + dx) % 20, (y + dy) % 20 + vision] += unit
+                generic.state.tally[(x + dx) % size, (y + dy) % size + vision] += unit
     assert (generic.state.near == fast.state.near).all()
     for _ in range(5):
         fast.step(5)
@@ -322,6 +337,20 @@ def test_q_table_is_python_round_of_the_ratio() -> None:
     for actives in range(256):
         for cops in range(256):
             assert q_of[cops + (actives << 8)] == round(cops / (actives + 1))
+
+
+def test_kernel_generator_draws_numpys_numbers() -> None:
+    """The kernel's own PCG64 gives Generator.random()'s doubles and leaves its state."""
+    ours = stream(9, "civil_violence.schedule")
+    theirs = stream(9, "civil_violence.schedule")
+    ours.random(3)  # any point of the stream
+    theirs.random(3)
+    st = _generator_state(ours)
+    drawn = _draw(st, 10_000)
+    assert (drawn == theirs.random(10_000)).all()
+    _set_generator_state(ours, st)
+    assert ours.bit_generator.state == theirs.bit_generator.state
+    assert ours.random() == theirs.random()
 
 
 def test_random_doubles_carry_53_whole_bits() -> None:

@@ -7,7 +7,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from numba import njit
+from llvmlite import ir as llvm_ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ..errors import UserError
 from ..rng import stream
@@ -300,6 +303,7 @@ _LOWEST_BIT = np.array(
     [0] + [(m & -m).bit_length() - 1 for m in range(1, 1 << (_WORD_BITS // _SMALL_BITS))],
     dtype=np.int64,
 )
+_AHEAD = 8  # turns ahead to fetch an agent's record
 _BATCHES = 3  # words of tries before falling back to a full count of the empty cells
 
 #: ``near_counts``' form of a cell's tally: cops in the low 16 bits, actives above, one int32.
@@ -345,6 +349,9 @@ class TallyLayout:
     radius: int
     row_lanes: int
     masks: np.ndarray  # uint64 (2, lanes per word, 2 radius + 1, words per window)
+    #: uint16 (2, 2 radius + 1, 16): row d's unit in each of 16 lanes from the window's start,
+    #: for ``_lanes16`` (16-bit lanes and windows of at most 16 only; else empty)
+    masks16: np.ndarray
     #: round(C / A) for each packed tally C + (A - 1) << shift, uint8, in 16-bit lanes only
     #: (a table of 65,536 entries; empty for wider lanes, where the kernel divides)
     q_of: np.ndarray
@@ -364,6 +371,13 @@ class TallyLayout:
         # an update's window starts at lane y (cell y - radius); the last one ends in this word
         row_lanes = per * ((height - 1) // per + n_words)
         spans = row_spans(radius, kind)
+        masks16 = np.zeros((2, 0, 16), dtype=np.uint16)
+        if lane_bits == 16 and 2 * radius + 1 <= 16:
+            row_lanes = max(row_lanes, per * ((height + 15) // per + 1))  # room for 16 lanes
+            lane = np.arange(16)
+            inside = np.abs(lane[None, :] - radius) <= spans[:, None]
+            masks16 = np.stack([np.where(inside, unit, 0) for unit in (1, 1 << shift)])
+            masks16 = masks16.astype(np.uint16)
         masks = np.zeros((2, per, 2 * radius + 1, n_words), dtype=np.uint64)
         for u, unit in enumerate((1, 1 << shift)):
             for a in range(per):
@@ -376,7 +390,7 @@ class TallyLayout:
             packed = np.arange(1 << 16)
             cops, others = packed & 0xFF, packed >> 8
             q_of = np.rint(cops / (others + 1)).astype(np.uint8)  # at most 255: fits
-        return cls(dtype, shift, radius, row_lanes, masks, q_of)
+        return cls(dtype, shift, radius, row_lanes, masks, masks16, q_of)
 
     def unfold(self, tally: np.ndarray, height: int) -> np.ndarray:
         """The kernel's tally as ``near_counts`` counts it: halo folded back, fields unpacked."""
@@ -415,20 +429,164 @@ def build_tally(code: np.ndarray, params: CivilViolenceParams, lay: TallyLayout)
     return tally
 
 
+#: PCG64's multiplier (O'Neill's PCG_DEFAULT_MULTIPLIER_128, as in numpy's pcg64.h)
+_PCG_MULT = (2549297995355413924 << 64) + 4865540595714422341
+_U64 = (1 << 64) - 1
+
+
+def _lanes16_codegen(add: bool):  # pragma: no cover - compiled
+    def codegen(context, builder, signature, args):
+        t_ty, row_ty, col_ty, m_ty, u_ty, d_ty = signature.args
+        tally = context.make_array(t_ty)(context, builder, args[0])
+        masks = context.make_array(m_ty)(context, builder, args[3])
+
+        def intp(k, ty):
+            return context.cast(builder, args[k], ty, types.intp)
+
+        zero = context.get_constant(types.intp, 0)
+        at = [intp(1, row_ty), intp(2, col_ty)]
+        tp = cgutils.get_item_pointer(context, builder, t_ty, tally, at, wraparound=False)
+        at = [intp(4, u_ty), intp(5, d_ty), zero]
+        mp = cgutils.get_item_pointer(context, builder, m_ty, masks, at, wraparound=False)
+        vec = llvm_ir.VectorType(llvm_ir.IntType(16), 16).as_pointer()
+        tp = builder.bitcast(tp, vec)
+        mp = builder.bitcast(mp, vec)
+        old = builder.load(tp, align=2)
+        unit = builder.load(mp, align=2)
+        builder.store(builder.add(old, unit) if add else builder.sub(old, unit), tp, align=2)
+        return context.get_dummy_value()
+
+    return codegen
+
+
+@intrinsic
+def _add_lanes16(typingctx, tally, row, col, masks, u, d):  # pragma: no cover - compiled
+    """tally[row, col:col + 16] += masks[u, d, :] as one 16-lane vector add (uint16).
+
+    Numba would otherwise add the lanes one at a time (or five 64-bit words at a time, the
+    ``masks`` path): one load, add and store of 32 bytes is the whole row of a neighbourhood.
+    """
+    if not (isinstance(tally, types.Array) and tally.dtype == types.uint16):
+        return None
+    return types.void(tally, row, col, masks, u, d), _lanes16_codegen(True)
+
+
+@intrinsic
+def _sub_lanes16(typingctx, tally, row, col, masks, u, d):  # pragma: no cover - compiled
+    """tally[row, col:col + 16] -= masks[u, d, :], as ``_add_lanes16``."""
+    if not (isinstance(tally, types.Array) and tally.dtype == types.uint16):
+        return None
+    return types.void(tally, row, col, masks, u, d), _lanes16_codegen(False)
+
+
+@intrinsic
+def _pcg64_next(typingctx, st):  # pragma: no cover - compiled
+    """numpy's PCG64 ``next64``, on state kept in ``st`` = uint64 [state hi, lo, inc hi, lo].
+
+    state <- state * multiplier + inc (mod 2**128), output the XSL-RR of the new state:
+    rotate (hi ^ lo) right by state >> 122. Written out (128-bit arithmetic is not in Numba's
+    language) so that the kernel does not call into numpy's generator through a function
+    pointer for each of its ~65,000 draws a step at 200x200; the same numbers come out, and
+    ``_generator_state`` / ``_set_generator_state`` move the state in and out of numpy's
+    generator.
+    """
+    if not (isinstance(st, types.Array) and st.dtype == types.uint64):
+        return None
+    sig = types.uint64(st)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        i64 = llvm_ir.IntType(64)
+        i128 = llvm_ir.IntType(128)
+        words = [builder.gep(ary.data, [llvm_ir.Constant(i64, k)]) for k in range(4)]
+        hi, lo, inc_hi, inc_lo = (builder.load(w) for w in words)
+
+        def join(h, low):
+            wide = builder.shl(builder.zext(h, i128), llvm_ir.Constant(i128, 64))
+            return builder.or_(wide, builder.zext(low, i128))
+
+        state = builder.mul(join(hi, lo), llvm_ir.Constant(i128, _PCG_MULT))
+        state = builder.add(state, join(inc_hi, inc_lo))
+        new_hi = builder.trunc(builder.lshr(state, llvm_ir.Constant(i128, 64)), i64)
+        new_lo = builder.trunc(state, i64)
+        builder.store(new_hi, words[0])
+        builder.store(new_lo, words[1])
+        mixed = builder.xor(new_hi, new_lo)
+        rot = builder.lshr(new_hi, llvm_ir.Constant(i64, 58))
+        fnty = llvm_ir.FunctionType(i64, [i64, i64, i64])
+        fshr = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fshr.i64")
+        return builder.call(fshr, [mixed, mixed, rot])  # rotate right
+
+    return sig, codegen
+
+
 @njit(cache=True, inline="always")
-def _below(rng, m):  # pragma: no cover - compiled
+def _random(st):  # pragma: no cover - compiled
+    """numpy's ``Generator.random()``: the top 53 bits of ``next64`` times 2**-53."""
+    return (_pcg64_next(st) >> np.uint64(11)) * (1.0 / _TWO53)
+
+
+def _generator_state(rng: np.random.Generator) -> np.ndarray:
+    """``rng``'s PCG64 state as ``_pcg64_next`` keeps it."""
+    bg = rng.bit_generator.state
+    if bg["bit_generator"] != "PCG64":
+        raise ValueError(f"the schedule needs a PCG64 generator, not {bg['bit_generator']}")
+    s, inc = bg["state"]["state"], bg["state"]["inc"]
+    return np.array([s >> 64, s & _U64, inc >> 64, inc & _U64], dtype=np.uint64)
+
+
+def _set_generator_state(rng: np.random.Generator, st: np.ndarray) -> None:
+    """Put the state advanced by the kernel back into ``rng``, as if it had drawn itself."""
+    bg = rng.bit_generator.state
+    words = [int(v) for v in st]
+    bg["state"] = {"state": (words[0] << 64) | words[1], "inc": (words[2] << 64) | words[3]}
+    rng.bit_generator.state = bg
+
+
+@njit(cache=True, inline="always")
+def _below(st, m):  # pragma: no cover - compiled
     """Uniform integer in [0, m): one double per draw, cheaper than bounded integers.
 
     The bias is below m / 2**53, far under anything a docking test could see.
     """
-    return int(rng.random() * m)
+    return int(_random(st) * m)
+
+
+@intrinsic
+def _prefetch(typingctx, arr, i, j):  # pragma: no cover - compiled
+    """Ask the cache for the line holding 2-d ``arr[i, j]`` (LLVM's prefetch; no load, no fault).
+
+    A step is a chain of loads at random places (an agent's record, its tally, its cells): the
+    order of the coming agents is known, so their lines are fetched a few turns ahead.
+    """
+    if not (isinstance(arr, types.Array) and arr.ndim == 2):
+        return None
+    sig = types.void(arr, i, j)
+
+    def codegen(context, builder, signature, args):
+        aryty, ity, jty = signature.args
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = [
+            context.cast(builder, args[1], ity, types.intp),
+            context.cast(builder, args[2], jty, types.intp),
+        ]
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+        i32 = llvm_ir.IntType(32)
+        ptr = builder.bitcast(ptr, llvm_ir.IntType(8).as_pointer())
+        fnty = llvm_ir.FunctionType(llvm_ir.VoidType(), [ptr.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # read, keep in all cache levels, data cache
+        builder.call(fn, [ptr, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @njit(cache=True)
-def _shuffle(rng, order):  # pragma: no cover - compiled
+def _shuffle(st, order):  # pragma: no cover - compiled
     """Fisher-Yates shuffle (Mesa shuffles its agent list every step: ``shuffle_do``)."""
     for i in range(order.shape[0] - 1, 0, -1):
-        j = _below(rng, i + 1)
+        j = _below(st, i + 1)
         order[i], order[j] = order[j], order[i]
 
 
@@ -497,7 +655,7 @@ def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
 
 @njit(cache=True)
 def _run(
-    rng,
+    rng,  # the generator's state, uint64 (4,) (see _pcg64_next)
     n_steps,
     order,
     pad,
@@ -517,6 +675,8 @@ def _run(
     shift,
     masks,
     q_of,
+    tally16,
+    masks16,
 ):  # pragma: no cover - compiled
     """Advance ``n_steps`` steps of Mesa's schedule; write (quiet, active, jailed) per step.
 
@@ -537,6 +697,7 @@ def _run(
     act = 1 << shift  # an active's unit in the packed tally
     low = act - 1
     lanes = masks.shape[1]  # tally lanes per 64-bit word
+    vec16 = fast and masks16.shape[1] > 0
     n_words = masks.shape[3]
     tally_of = np.zeros(4, dtype=np.int64)  # agents per state, kept as states change
     for i in range(n):
@@ -544,6 +705,12 @@ def _run(
     for s in range(n_steps):
         _shuffle(rng, order)
         for o in range(n):
+            # lines for the coming turns: the record of the agent _AHEAD turns on, then the
+            # tally of the one _AHEAD // 2 turns on (its position is in cache by then)
+            if o + _AHEAD < n:
+                _prefetch(agents, order[o + _AHEAD], 0)
+                k = order[o + _AHEAD // 2]
+                _prefetch(tally, agents[k, _X], agents[k, _Y] + r)
             i = order[o]
             st = state[i]
             if st != COP and agents[i, _JAIL] > 0:
@@ -607,7 +774,7 @@ def _run(
                 j = -1
                 base = cx * pad.shape[1] + cy
                 for _ in range(_BATCHES):
-                    word = int(rng.random() * _TWO53)
+                    word = int(_random(rng) * _TWO53)
                     hits = 0
                     if bits == _SMALL_BITS:
                         # the usual case (v = 7 von Neumann: 112 cells): fixed trip count, unrolled
@@ -666,7 +833,20 @@ def _run(
                     uy = ny
                     kind = now
                     up = True
-                if fast:
+                if vec16:
+                    # one row of the neighbourhood at a time, one 16-lane vector add each;
+                    # rows wrap round the torus by index, lanes into the halo
+                    for d in range(2 * r + 1):
+                        rx = ux - r + d
+                        if rx < 0:
+                            rx += w
+                        elif rx >= w:
+                            rx -= w
+                        if up:
+                            _add_lanes16(tally16, rx, uy, masks16, kind, d)
+                        else:
+                            _sub_lanes16(tally16, rx, uy, masks16, kind, d)
+                elif fast:
                     # one row of the neighbourhood at a time, a few whole-word adds (see
                     # TallyLayout); rows wrap round the torus by index, lanes into the halo
                     a = uy % lanes
@@ -759,8 +939,9 @@ class CivilViolence:
         p = self.params
         s = self.state
         counts = np.zeros((n, 3), dtype=np.int64)
+        rng = _generator_state(self.rng)
         _run(
-            self.rng,
+            rng,
             n,
             self._order,
             s.pad,
@@ -780,7 +961,11 @@ class CivilViolence:
             s.layout.shift,
             s.layout.masks,
             s.layout.q_of,
+            # the 16-lane vector path needs a uint16 tally; a stand-in where it is not used
+            s.tally if s.tally.dtype == np.uint16 else np.zeros((1, 1), dtype=np.uint16),
+            s.layout.masks16,
         )
+        _set_generator_state(self.rng, rng)
         self._rows.append(counts)
         self.steps += n
 
