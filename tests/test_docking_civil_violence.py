@@ -21,8 +21,9 @@ from allegiance.docking.civil_violence import (
     QUIET,
     CivilViolence,
     CivilViolenceParams,
+    _double,
     _generator_state,
-    _random,
+    _pcg64_step,
     _set_generator_state,
     arrest_probability,
     near_counts,
@@ -38,8 +39,12 @@ from allegiance.rng import stream
 @njit
 def _draw(st: np.ndarray, n: int) -> np.ndarray:
     out = np.empty(n)
-    for k in range(n):
-        out[k] = _random(st)
+    hi, lo = st[0], st[1]
+    for j in range(n):
+        hi, lo, k = _pcg64_step(hi, lo, st[2], st[3])
+        out[j] = _double(k)
+    st[0] = hi
+    st[1] = lo
     return out
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from llvmlite import ir as llvm_ir
 from numba import njit, types
 from numba.core import cgutils
+from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
 from ..errors import UserError
@@ -298,11 +299,6 @@ _TWO53 = 9007199254740992.0
 _WORD_BITS = 53
 _SMALL_BITS = 7
 _SMALL_MASK = (1 << _SMALL_BITS) - 1
-#: index of the lowest set bit of each 7-bit ``hits`` (entry 0 unused)
-_LOWEST_BIT = np.array(
-    [0] + [(m & -m).bit_length() - 1 for m in range(1, 1 << (_WORD_BITS // _SMALL_BITS))],
-    dtype=np.int64,
-)
 _AHEAD = 8  # turns ahead to fetch an agent's record
 _BATCHES = 3  # words of tries before falling back to a full count of the empty cells
 
@@ -480,54 +476,61 @@ def _sub_lanes16(typingctx, tally, row, col, masks, u, d):  # pragma: no cover -
 
 
 @intrinsic
-def _pcg64_next(typingctx, st):  # pragma: no cover - compiled
-    """numpy's PCG64 ``next64``, on state kept in ``st`` = uint64 [state hi, lo, inc hi, lo].
+def _pcg64_step(typingctx, hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
+    """numpy's PCG64 ``next64``: returns (state hi, state lo, output) from state and increment.
 
-    state <- state * multiplier + inc (mod 2**128), output the XSL-RR of the new state:
-    rotate (hi ^ lo) right by state >> 122. Written out (128-bit arithmetic is not in Numba's
-    language) so that the kernel does not call into numpy's generator through a function
-    pointer for each of its ~65,000 draws a step at 200x200; the same numbers come out, and
-    ``_generator_state`` / ``_set_generator_state`` move the state in and out of numpy's
-    generator.
+    state <- state * multiplier + inc (mod 2**128); the output is the XSL-RR of the new state,
+    (hi ^ lo) rotated right by state >> 122. Written out (Numba's language has no 128-bit
+    integers) so that the kernel does not call into numpy's generator through a function
+    pointer for each of its ~65,000 draws a step at 200x200, and keeps the state in registers;
+    the same numbers come out. ``_generator_state`` and ``_set_generator_state`` move the state
+    out of numpy's generator and back.
     """
-    if not (isinstance(st, types.Array) and st.dtype == types.uint64):
+    if not all(t == types.uint64 for t in (hi, lo, inc_hi, inc_lo)):
         return None
-    sig = types.uint64(st)
+    ret = types.UniTuple(types.uint64, 3)
+    sig = ret(hi, lo, inc_hi, inc_lo)
 
     def codegen(context, builder, signature, args):
-        ary = context.make_array(signature.args[0])(context, builder, args[0])
         i64 = llvm_ir.IntType(64)
         i128 = llvm_ir.IntType(128)
-        words = [builder.gep(ary.data, [llvm_ir.Constant(i64, k)]) for k in range(4)]
-        hi, lo, inc_hi, inc_lo = (builder.load(w) for w in words)
 
         def join(h, low):
             wide = builder.shl(builder.zext(h, i128), llvm_ir.Constant(i128, 64))
             return builder.or_(wide, builder.zext(low, i128))
 
-        state = builder.mul(join(hi, lo), llvm_ir.Constant(i128, _PCG_MULT))
-        state = builder.add(state, join(inc_hi, inc_lo))
+        state = builder.mul(join(args[0], args[1]), llvm_ir.Constant(i128, _PCG_MULT))
+        state = builder.add(state, join(args[2], args[3]))
         new_hi = builder.trunc(builder.lshr(state, llvm_ir.Constant(i128, 64)), i64)
         new_lo = builder.trunc(state, i64)
-        builder.store(new_hi, words[0])
-        builder.store(new_lo, words[1])
         mixed = builder.xor(new_hi, new_lo)
         rot = builder.lshr(new_hi, llvm_ir.Constant(i64, 58))
         fnty = llvm_ir.FunctionType(i64, [i64, i64, i64])
         fshr = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fshr.i64")
-        return builder.call(fshr, [mixed, mixed, rot])  # rotate right
+        out = builder.call(fshr, [mixed, mixed, rot])  # rotate right
+        return context.make_tuple(builder, ret, [new_hi, new_lo, out])
 
     return sig, codegen
 
 
 @njit(cache=True, inline="always")
-def _random(st):  # pragma: no cover - compiled
-    """numpy's ``Generator.random()``: the top 53 bits of ``next64`` times 2**-53."""
-    return (_pcg64_next(st) >> np.uint64(11)) * (1.0 / _TWO53)
+def _double(k):  # pragma: no cover - compiled
+    """numpy's ``Generator.random()`` from ``next64``: its top 53 bits times 2**-53."""
+    return (k >> np.uint64(11)) * (1.0 / _TWO53)
+
+
+@njit(cache=True, inline="always")
+def _below(k, m):  # pragma: no cover - compiled
+    """Uniform integer in [0, m) from one ``next64``, as int(Generator.random() * m).
+
+    One double per draw, cheaper than bounded integers; the bias is below m / 2**53, far
+    under anything a docking test could see.
+    """
+    return int(_double(k) * m)
 
 
 def _generator_state(rng: np.random.Generator) -> np.ndarray:
-    """``rng``'s PCG64 state as ``_pcg64_next`` keeps it."""
+    """``rng``'s PCG64 state as uint64 [state hi, state lo, increment hi, increment lo]."""
     bg = rng.bit_generator.state
     if bg["bit_generator"] != "PCG64":
         raise ValueError(f"the schedule needs a PCG64 generator, not {bg['bit_generator']}")
@@ -541,15 +544,6 @@ def _set_generator_state(rng: np.random.Generator, st: np.ndarray) -> None:
     words = [int(v) for v in st]
     bg["state"] = {"state": (words[0] << 64) | words[1], "inc": (words[2] << 64) | words[3]}
     rng.bit_generator.state = bg
-
-
-@njit(cache=True, inline="always")
-def _below(st, m):  # pragma: no cover - compiled
-    """Uniform integer in [0, m): one double per draw, cheaper than bounded integers.
-
-    The bias is below m / 2**53, far under anything a docking test could see.
-    """
-    return int(_random(st) * m)
 
 
 @intrinsic
@@ -583,11 +577,16 @@ def _prefetch(typingctx, arr, i, j):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _shuffle(st, order):  # pragma: no cover - compiled
-    """Fisher-Yates shuffle (Mesa shuffles its agent list every step: ``shuffle_do``)."""
+def _shuffle(order, hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
+    """Fisher-Yates shuffle (Mesa shuffles its agent list every step: ``shuffle_do``).
+
+    Returns the generator's state after it.
+    """
     for i in range(order.shape[0] - 1, 0, -1):
-        j = _below(st, i + 1)
+        hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
+        j = _below(k, i + 1)
         order[i], order[j] = order[j], order[i]
+    return hi, lo
 
 
 @njit(cache=True, inline="always")
@@ -655,7 +654,7 @@ def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
 
 @njit(cache=True)
 def _run(
-    rng,  # the generator's state, uint64 (4,) (see _pcg64_next)
+    rng,  # the generator's state, uint64 (4,), advanced in place (see _generator_state)
     n_steps,
     order,
     pad,
@@ -699,11 +698,12 @@ def _run(
     lanes = masks.shape[1]  # tally lanes per 64-bit word
     vec16 = fast and masks16.shape[1] > 0
     n_words = masks.shape[3]
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]  # see _pcg64_step
     tally_of = np.zeros(4, dtype=np.int64)  # agents per state, kept as states change
     for i in range(n):
         tally_of[state[i]] += 1
     for s in range(n_steps):
-        _shuffle(rng, order)
+        hi, lo = _shuffle(order, hi, lo, inc_hi, inc_lo)
         for o in range(n):
             # lines for the coming turns: the record of the agent _AHEAD turns on, then the
             # tally of the one _AHEAD // 2 turns on (its position is in cache by then)
@@ -734,11 +734,13 @@ def _run(
                 if n_act > 0:
                     # Mesa: random.choice(active_neighbors); randint(0, max_jail_term) is
                     # inclusive, so a term of 0 is possible. The cop stays where it is.
-                    j = _nth(pad, cx, cy, offs, _below(rng, n_act), ACTIVE)
+                    hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
+                    j = _nth(pad, cx, cy, offs, _below(k, n_act), ACTIVE)
                     tx = _wrap(x + offs[j, 0], w)
                     ty = _wrap(y + offs[j, 1], h)
                     t = ids[tx, ty]
-                    agents[t, _JAIL] = _below(rng, max_jail_term + 1)
+                    hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
+                    agents[t, _JAIL] = _below(k, max_jail_term + 1)
                     state[t] = JAILED
                     tally_of[ACTIVE] -= 1
                     tally_of[JAILED] += 1
@@ -774,7 +776,10 @@ def _run(
                 j = -1
                 base = cx * pad.shape[1] + cy
                 for _ in range(_BATCHES):
-                    word = int(_random(rng) * _TWO53)
+                    # the 53-bit integer of Generator.random()'s k / 2**53, without the
+                    # round trip through a double
+                    hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
+                    word = np.int64(k >> np.uint64(11))
                     hits = 0
                     if bits == _SMALL_BITS:
                         # the usual case (v = 7 von Neumann: 112 cells): fixed trip count, unrolled
@@ -786,17 +791,15 @@ def _run(
                             k = (word >> (c * bits)) & mask
                             hits |= (flat[base + chunk_offs[k]] == EMPTY) << c
                     if hits != 0:
-                        # index of the lowest set bit: a table lookup for 7 chunks, else from
-                        # frexp(2**c) = (0.5, c + 1), exactly (a call into libm)
-                        small = bits == _SMALL_BITS
-                        c = _LOWEST_BIT[hits] if small else math.frexp(float(hits & -hits))[1] - 1
+                        c = trailing_zeros(hits)  # the first chunk that hit: one instruction
                         j = (word >> (c * bits)) & mask
                         break
                 if j < 0:
                     # no luck in _BATCHES words: count the empty cells and pick one
                     n_empty = _count(pad, cx, cy, offs, EMPTY)
                     if n_empty > 0:  # else no empty cell in vision: stay
-                        j = _nth(pad, cx, cy, offs, _below(rng, n_empty), EMPTY)
+                        hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
+                        j = _nth(pad, cx, cy, offs, _below(k, n_empty), EMPTY)
                 if j >= 0:
                     nx = _wrap(x + offs[j, 0], w)
                     ny = _wrap(y + offs[j, 1], h)
@@ -883,6 +886,8 @@ def _run(
         counts[s, 0] = tally_of[QUIET]
         counts[s, 1] = tally_of[ACTIVE]
         counts[s, 2] = tally_of[JAILED]
+    rng[0] = hi
+    rng[1] = lo
 
 
 class CivilViolence:
