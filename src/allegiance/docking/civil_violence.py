@@ -649,7 +649,7 @@ def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
     """
     table = np.zeros(1 << bits, dtype=np.int64)
     table[: len(offs)] = offs[:, 0] * pad_height + offs[:, 1]
-    return table
+    return table.view(np.uint64)  # negative offsets as their two's complement (see _run)
 
 
 @njit(cache=True)
@@ -774,7 +774,9 @@ def _run(
                 # checked without branches, which costs less than the mispredicted exits of a
                 # loop. (Kept inline: as a function taking the generator it ran 45% slower.)
                 j = -1
-                base = cx * pad.shape[1] + cy
+                # unsigned: the offsets wrap modulo 2**64 to the right cell, and Numba leaves
+                # out its test for negative indices
+                base = np.uint64(cx * pad.shape[1] + cy)
                 for _ in range(_BATCHES):
                     # the 53-bit integer of Generator.random()'s k / 2**53, without the
                     # round trip through a double
@@ -911,7 +913,7 @@ class CivilViolence:
         self._p_of_q = arrest_table(p.arrest_prob_constant, len(self._offs))
         self.steps = 0
         # the activation order persists: Mesa shuffles the same list again each step
-        self._order = np.arange(self.state.state.size, dtype=np.int32)
+        self._order = np.arange(self.state.state.size, dtype=np.uint32)
         n_cit = self.state.n_citizens
         self._rows: list[np.ndarray] = [np.array([[n_cit, 0, 0]], dtype=np.int64)]
 
@@ -932,7 +934,7 @@ class CivilViolence:
         model = cls(params, seed)
         model.state = assemble(params, x, y, state, hardship, risk_aversion)
         state = model.state.state
-        model._order = np.arange(state.size, dtype=np.int32)
+        model._order = np.arange(state.size, dtype=np.uint32)
         counts = [np.count_nonzero(state == v) for v in (QUIET, ACTIVE, JAILED)]
         model._rows = [np.array([counts], dtype=np.int64)]
         return model
