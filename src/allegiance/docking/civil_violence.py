@@ -642,14 +642,16 @@ def chunk_bits(n_offs: int) -> int:
 
 
 def chunk_table(offs: np.ndarray, pad_height: int, bits: int) -> np.ndarray:
-    """Chunk value -> offset in the flattened padded grid, for every ``bits``-bit value.
+    """Chunk value -> (offset in the flattened padded grid, dx, dy), for every ``bits``-bit value.
 
     Values >= len(offs) point at offset 0, the mover's own cell, which is never empty: an
-    invalid chunk is then simply a failed try and needs no test of its own.
+    invalid chunk is then simply a failed try and needs no test of its own. The flat offsets
+    are read as uint64 (negative ones as their two's complement, see _run); the moves as int64.
     """
-    table = np.zeros(1 << bits, dtype=np.int64)
-    table[: len(offs)] = offs[:, 0] * pad_height + offs[:, 1]
-    return table.view(np.uint64)  # negative offsets as their two's complement (see _run)
+    table = np.zeros((3, 1 << bits), dtype=np.int64)
+    table[0, : len(offs)] = offs[:, 0] * pad_height + offs[:, 1]
+    table[1:, : len(offs)] = offs.T
+    return table
 
 
 @njit(cache=True)
@@ -671,6 +673,8 @@ def _run(
     counts,
     bits,
     chunk_offs,
+    chunk_dx,
+    chunk_dy,
     shift,
     masks,
     q_of,
@@ -691,7 +695,8 @@ def _run(
     n = agents.shape[0]
     w, h = ids.shape
     flat = pad.reshape(-1)  # a view: one load per candidate, no 2-d index arithmetic
-    mask = (1 << bits) - 1
+    mask = np.uint64((1 << bits) - 1)
+    small_mask = np.uint64(_SMALL_MASK)
     per_word = _WORD_BITS // bits
     act = 1 << shift  # an active's unit in the packed tally
     low = act - 1
@@ -773,38 +778,44 @@ def _run(
                 # chunk order wins, as in one-at-a-time rejection; all of a word's chunks are
                 # checked without branches, which costs less than the mispredicted exits of a
                 # loop. (Kept inline: as a function taking the generator it ran 45% slower.)
-                j = -1
-                # unsigned: the offsets wrap modulo 2**64 to the right cell, and Numba leaves
-                # out its test for negative indices
+                # unsigned indices throughout: the offsets wrap modulo 2**64 to the right cell,
+                # and Numba leaves out its fix-up for negative indices
                 base = np.uint64(cx * pad.shape[1] + cy)
+                found = False
                 for _ in range(_BATCHES):
                     # the 53-bit integer of Generator.random()'s k / 2**53, without the
                     # round trip through a double
                     hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
-                    word = np.int64(k >> np.uint64(11))
+                    word = k >> np.uint64(11)
                     hits = 0
                     if bits == _SMALL_BITS:
                         # the usual case (v = 7 von Neumann: 112 cells): fixed trip count, unrolled
                         for c in range(_WORD_BITS // _SMALL_BITS):
-                            k = (word >> (c * _SMALL_BITS)) & _SMALL_MASK
-                            hits |= (flat[base + chunk_offs[k]] == EMPTY) << c
+                            ch = (word >> np.uint64(c * _SMALL_BITS)) & small_mask
+                            hits |= (flat[base + chunk_offs[ch]] == EMPTY) << c
                     else:
                         for c in range(per_word):
-                            k = (word >> (c * bits)) & mask
-                            hits |= (flat[base + chunk_offs[k]] == EMPTY) << c
+                            ch = (word >> np.uint64(c * bits)) & mask
+                            hits |= (flat[base + chunk_offs[ch]] == EMPTY) << c
                     if hits != 0:
                         c = trailing_zeros(hits)  # the first chunk that hit: one instruction
-                        j = (word >> (c * bits)) & mask
+                        ch = (word >> np.uint64(c * bits)) & mask
+                        dx = chunk_dx[ch]
+                        dy = chunk_dy[ch]
+                        found = True
                         break
-                if j < 0:
+                if not found:
                     # no luck in _BATCHES words: count the empty cells and pick one
                     n_empty = _count(pad, cx, cy, offs, EMPTY)
                     if n_empty > 0:  # else no empty cell in vision: stay
                         hi, lo, k = _pcg64_step(hi, lo, inc_hi, inc_lo)
                         j = _nth(pad, cx, cy, offs, _below(k, n_empty), EMPTY)
-                if j >= 0:
-                    nx = _wrap(x + offs[j, 0], w)
-                    ny = _wrap(y + offs[j, 1], h)
+                        dx = offs[j, 0]
+                        dy = offs[j, 1]
+                        found = True
+                if found:
+                    nx = _wrap(x + dx, w)
+                    ny = _wrap(y + dy, h)
                     _put(pad, ids, x, y, r, EMPTY, -1)
                     _put(pad, ids, nx, ny, r, new, i)
                     agents[i, _X] = nx
@@ -908,7 +919,7 @@ class CivilViolence:
         self.fast = 2 * v + 1 <= min(p.width, p.height)
         # rejection tries for moves: chunks of a random word, each read through this table
         self._bits = chunk_bits(len(self._offs))
-        self._chunk_offs = chunk_table(self._offs, p.height + 2 * v, self._bits)
+        self._chunk = chunk_table(self._offs, p.height + 2 * v, self._bits)
         # P for each possible q = round(C / A), from the same expression as a direct call
         self._p_of_q = arrest_table(p.arrest_prob_constant, len(self._offs))
         self.steps = 0
@@ -964,7 +975,9 @@ class CivilViolence:
             p.movement,
             counts,
             self._bits,
-            self._chunk_offs,
+            self._chunk[0].view(np.uint64),
+            self._chunk[1],
+            self._chunk[2],
             s.layout.shift,
             s.layout.masks,
             s.layout.q_of,
