@@ -337,7 +337,8 @@ class TallyLayout:
     row d's unit (u = 0: a cop's, 1: an active's) in each lane the row covers, for a window
     that starts at lane ``a`` of a word. No lane ever carries into the next: a count never
     reaches the next field, nor goes below zero, as every unit taken off was added at the same
-    lanes. At vision 7 von Neumann five word adds do what 15 lane adds did.
+    lanes. Where the window is at most 16 lanes of 16 bits (vision 7 or less, the default), the
+    kernel adds a row as one 16-lane vector instead (``masks16``, ``_add_lanes16``).
     """
 
     dtype: type
@@ -714,8 +715,8 @@ def _run(
             # tally of the one _AHEAD // 2 turns on (its position is in cache by then)
             if o + _AHEAD < n:
                 _prefetch(agents, order[o + _AHEAD], 0)
-                k = order[o + _AHEAD // 2]
-                _prefetch(tally, agents[k, _X], agents[k, _Y] + r)
+                soon = order[o + _AHEAD // 2]
+                _prefetch(tally, agents[soon, _X], agents[soon, _Y] + r)
             i = order[o]
             st = state[i]
             if st != COP and agents[i, _JAIL] > 0:
@@ -873,16 +874,7 @@ def _run(
                             rx += w
                         elif rx >= w:
                             rx -= w
-                        if n_words == 5:
-                            # vision 7 von Neumann in 16-bit lanes, the default: a fixed trip
-                            # count, unrolled (twice as fast as a trip count read at run time)
-                            if up:
-                                for jj in range(5):
-                                    words[rx, j0 + jj] += masks[kind, a, d, jj]
-                            else:
-                                for jj in range(5):
-                                    words[rx, j0 + jj] -= masks[kind, a, d, jj]
-                        elif up:
+                        if up:
                             for jj in range(n_words):
                                 words[rx, j0 + jj] += masks[kind, a, d, jj]
                         else:
