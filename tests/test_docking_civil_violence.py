@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 from scipy import stats
 
 from allegiance.docking.civil_violence import (
@@ -20,6 +21,10 @@ from allegiance.docking.civil_violence import (
     QUIET,
     CivilViolence,
     CivilViolenceParams,
+    _double,
+    _generator_state,
+    _pcg64_step,
+    _set_generator_state,
     arrest_probability,
     near_counts,
     neighbourhood_offsets,
@@ -29,6 +34,19 @@ from allegiance.docking.civil_violence import (
 )
 from allegiance.errors import UserError
 from allegiance.rng import stream
+
+
+@njit
+def _draw(st: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty(n)
+    hi, lo = st[0], st[1]
+    for j in range(n):
+        hi, lo, k = _pcg64_step(hi, lo, st[2], st[3])
+        out[j] = _double(k)
+    st[0] = hi
+    st[1] = lo
+    return out
+
 
 SMALL = CivilViolenceParams(width=15, height=15, cop_vision=3, max_jail_term=5)
 
@@ -45,6 +63,12 @@ def check_invariants(model: CivilViolence) -> None:
     assert (s.pad == pad_grid(s.code.copy(), s.radius)).all()
     # the incrementally kept neighbourhood tallies equal a recount from scratch
     assert (s.near == near_counts(s.code.copy(), model._offs)).all()
+    # and no lane of the packed tally, halo included, ever went below zero or past a full
+    # neighbourhood (folding the halo back could hide that; the kernel would misread it)
+    lanes = s.tally.astype(np.int64)
+    most = len(model._offs) + 1
+    assert ((lanes & ((1 << s.layout.shift) - 1)) <= most).all()
+    assert ((lanes >> s.layout.shift) <= most).all()
     # each citizen in exactly one state; cops stay cops and are never jailed
     citizen = s.state != COP
     assert np.isin(s.state[citizen], [QUIET, ACTIVE, JAILED]).all()
@@ -212,15 +236,41 @@ def test_stepping_in_pieces_equals_one_call() -> None:
     assert whole.timeseries.equals(parts.timeseries)
 
 
-def test_fast_span_updates_equal_generic_offset_updates() -> None:
-    p = CivilViolenceParams(width=20, height=20, cop_vision=4, cop_density=0.04, max_jail_term=8)
+@pytest.mark.parametrize(
+    ("kind", "vision", "lane"),
+    [
+        ("von_neumann", 4, np.uint16),  # 16-lane vector adds
+        ("von_neumann", 7, np.uint16),  # 16-lane vector adds, the default window
+        ("von_neumann", 10, np.uint16),  # 21 wide: whole-word adds of 16-bit lanes
+        ("moore", 8, np.uint32),  # 289 cells: too many for a byte per field
+    ],
+)
+def test_fast_row_updates_equal_generic_offset_updates(kind: str, vision: int, lane: type) -> None:
+    size = 25
+    p = CivilViolenceParams(
+        width=size, height=size, cop_vision=vision, neighbourhood=kind, cop_density=0.04,
+        max_jail_term=8, legitimacy=0.6,
+    )  # fmt: skip
     fast = CivilViolence(p, seed=5)
     generic = CivilViolence(p, seed=5)
-    assert fast.fast
+    assert fast.fast and fast.state.tally.dtype == lane
     generic.fast = False
-    fast.step(25)
-    generic.step(25)
+    # the generic path keeps the halo empty, so it needs a tally built without one
+    generic.state.tally[:] = 0
+    code = generic.state.code.copy()
+    for (x, y), c in np.ndenumerate(code):
+        if c in (COP, ACTIVE):
+            unit = 1 if c == COP else 1 << generic.state.layout.shift
+            for dx, dy in [(0, 0), *generic._offs.tolist()]:
+                generic.state.tally[(x + dx) % size, (y + dy) % size + vision] += unit
+    assert (generic.state.near == fast.state.near).all()
+    for _ in range(5):
+        fast.step(5)
+        generic.step(5)
+        check_invariants(fast)
+        check_invariants(generic)
     assert fast.timeseries.equals(generic.timeseries)
+    assert fast.timeseries["active"].max() > 0  # tallies of actives were exercised too
     assert (fast.state.pad == generic.state.pad).all()
     assert (fast.state.near == generic.state.near).all()
 
@@ -257,6 +307,55 @@ def test_probability_table_equals_the_direct_formula(k: float) -> None:
         for actives in range(1, n + 2):
             q = int(np.rint(cops / actives))
             assert model._p_of_q[q] == arrest_probability(cops, actives, k)
+
+
+def test_quiet_from_equals_the_rule_for_every_q() -> None:
+    """The kernel decides by q < quiet_from: the rule's own comparison, for every q that occurs."""
+    for params in [
+        CivilViolenceParams(),
+        CivilViolenceParams(legitimacy=0.3, active_threshold=0.05, arrest_prob_constant=0.7),
+        CivilViolenceParams(legitimacy=0.0, arrest_prob_constant=1e-17),  # ties of P at 0
+    ]:
+        model = CivilViolence(params, seed=4)
+        s = model.state
+        citizen = s.state != COP
+        p_of_q = model._p_of_q
+        for q in range(len(p_of_q)):
+            rule = [
+                turns_active(g, r, p_of_q[q], params.active_threshold)
+                for g, r in zip(s.grievance[citizen], s.risk_aversion[citizen], strict=True)
+            ]
+            assert ((q < s.agents[citizen, 3]) == np.array(rule)).all()
+
+
+def test_negative_risk_aversion_is_refused() -> None:
+    """Then a decision is not monotone in q, and no quiet_from can stand for the rule."""
+    p = CivilViolenceParams(width=9, height=9, legitimacy=0.0, cop_vision=2)
+    # G = 0, R = -1: quiet at q = 0 (P = 0), active once P > T
+    with pytest.raises(ValueError, match="monotone"):
+        CivilViolence.from_agents(p, [1], [1], [QUIET], [0.0], [-1.0])
+
+
+def test_q_table_is_python_round_of_the_ratio() -> None:
+    """round(C / A) from the packed tally, as Mesa's Python ``round`` (halves to even)."""
+    q_of = CivilViolence(CivilViolenceParams()).state.layout.q_of
+    for actives in range(256):
+        for cops in range(256):
+            assert q_of[cops + (actives << 8)] == round(cops / (actives + 1))
+
+
+def test_kernel_generator_draws_numpys_numbers() -> None:
+    """The kernel's own PCG64 gives Generator.random()'s doubles and leaves its state."""
+    ours = stream(9, "civil_violence.schedule")
+    theirs = stream(9, "civil_violence.schedule")
+    ours.random(3)  # any point of the stream
+    theirs.random(3)
+    st = _generator_state(ours)
+    drawn = _draw(st, 10_000)
+    assert (drawn == theirs.random(10_000)).all()
+    _set_generator_state(ours, st)
+    assert ours.bit_generator.state == theirs.bit_generator.state
+    assert ours.random() == theirs.random()
 
 
 def test_random_doubles_carry_53_whole_bits() -> None:
