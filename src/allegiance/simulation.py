@@ -74,8 +74,9 @@ _MEMBER_MOTIVE_COLUMNS = [(int(m), f"members_{m.name.lower()}") for m in Motive 
 _JOIN_MOTIVE_COLUMNS = [(int(m), f"joins_{m.name.lower()}") for m in Motive if m != Motive.NONE]
 _EXIT_DRIVER_COLUMNS = [(int(d), f"exits_{d.name.lower()}") for d in Driver if d != Driver.NONE]
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
-TRAINING, MEMBER, KILLED = int(Status.TRAINING), int(Status.MEMBER), int(Status.KILLED)
-DESERTED, DEFECTED, EXECUTED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.EXECUTED)
+CIVILIAN, TRAINING, MEMBER = int(Status.CIVILIAN), int(Status.TRAINING), int(Status.MEMBER)
+DESERTED, DEFECTED, KILLED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.KILLED)
+EXECUTED, CAPTURED = int(Status.EXECUTED), int(Status.CAPTURED)
 LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
 
 
@@ -145,8 +146,9 @@ class Roster:
             fixed_traits(people, members),
         )
 
-    def move(self, n: int, source: Status, dest: Status) -> None:
-        """Count ``n`` people moved from ``source`` to ``dest``."""
+    def move(self, n: int, source: int, dest: int) -> None:
+        """Count ``n`` people moved from ``source`` to ``dest`` (Status codes as plain ints: an
+        IntEnum index takes NumPy's slow path, and a month makes nine moves)."""
         self.census[source] -= n
         self.census[dest] += n
 
@@ -219,12 +221,12 @@ class Simulation:
         amnesty = org_pol.amnesty
         repented, ros.captives = capture.repent(ros.captives, amnesty.accept, g["capture"])
         joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
-        ros.move(repented.size, Status.CAPTURED, Status.TRAINING)
+        ros.move(repented.size, CAPTURED, TRAINING)
         rec.events(Event.JOIN, p, repented, t)
         captured = capture.surrender(
             p, self.fsa_fighters, amnesty.surrenders, env.presence, g["capture"]
         )
-        ros.move(captured.size, Status.CIVILIAN, Status.CAPTURED)
+        ros.move(captured.size, CIVILIAN, CAPTURED)
         if captured.size:
             ros.captives = np.sort(np.concatenate([ros.captives, captured]))
         rec.events(Event.CAPTURED, p, captured, t)
@@ -242,10 +244,10 @@ class Simulation:
             self.circle_start,
         )
         joining.enlist(p, joiners, motives, month)
-        ros.move(joiners.size, Status.CIVILIAN, Status.TRAINING)
+        ros.move(joiners.size, CIVILIAN, TRAINING)
         rec.events(Event.JOIN, p, joiners, t)
         arrivals = foreign.arrive(p, month, scale, self.first_foreign, g["foreign"])
-        ros.move(arrivals.size, Status.CIVILIAN, Status.TRAINING)
+        ros.move(arrivals.size, CIVILIAN, TRAINING)
         ros.foreign_civilians -= arrivals.size
         self.org.foreign_arrived += arrivals.size
         rec.events(Event.ARRIVE, p, arrivals, t)
@@ -255,7 +257,7 @@ class Simulation:
         trainees = np.sort(np.concatenate([ros.trainees, repented, joiners, arrivals]))
         graduates = training.advance(p, trainees)
         ros.trainees = trainees[p.status[trainees] == TRAINING]
-        ros.move(graduates.size, Status.TRAINING, Status.MEMBER)
+        ros.move(graduates.size, TRAINING, MEMBER)
         unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
             p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
@@ -278,7 +280,7 @@ class Simulation:
         # combat
         killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"], fixed)
         p.status[killed] = KILLED
-        ros.move(killed.size, Status.MEMBER, Status.KILLED)
+        ros.move(killed.size, MEMBER, KILLED)
         rec.events(Event.KILLED, p, killed, t)
         survived = p.status[members] == MEMBER
         alive = members[survived]
@@ -317,9 +319,9 @@ class Simulation:
         p.status[gone] = np.where(rival, DEFECTED, DESERTED)
         p.status[trying[executed]] = EXECUTED
         n_defected = int(np.count_nonzero(rival))
-        ros.move(n_defected, Status.MEMBER, Status.DEFECTED)
-        ros.move(gone.size - n_defected, Status.MEMBER, Status.DESERTED)
-        ros.move(np.count_nonzero(executed), Status.MEMBER, Status.EXECUTED)
+        ros.move(n_defected, MEMBER, DEFECTED)
+        ros.move(gone.size - n_defected, MEMBER, DESERTED)
+        ros.move(np.count_nonzero(executed), MEMBER, EXECUTED)
         for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
             rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
         abroad = ~rival
