@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from allegiance.people import (
     Posting,
     Role,
     Route,
+    Status,
     fixed_traits,
     trait,
     years,
@@ -575,3 +577,50 @@ def test_a_small_run_takes_the_plain_path_month_by_month(
     for calls in counted:
         assert len(calls) >= len(sim.calendar)  # every month went through the check
     assert sum(counted[2]) > 50  # and many tried to leave
+
+
+def plain_outcomes(
+    status: np.ndarray,
+    trying: np.ndarray,
+    escaped: np.ndarray,
+    executed: np.ndarray,
+    route: np.ndarray,
+    driver: np.ndarray,
+) -> tuple:
+    """The fates settled as step() did with NumPy masks before enforcement.outcomes."""
+    spared = ~escaped & ~executed
+    gone = trying[escaped]
+    gone_route = route[escaped]
+    rival = gone_route == int(Route.RIVAL)
+    status[gone] = np.where(rival, int(Status.DEFECTED), int(Status.DESERTED))
+    status[trying[executed]] = int(Status.EXECUTED)
+    abroad = ~rival
+    logged = (
+        (trying[executed], driver[executed], route[executed]),
+        (trying[spared], driver[spared], route[spared]),
+        (gone[abroad], driver[escaped][abroad], gone_route[abroad]),
+        (gone[~abroad], driver[escaped][~abroad], gone_route[~abroad]),
+    )
+    return spared, gone, logged
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=SEED, n=st.integers(0, 300), k=st.integers(0, 200))
+def test_outcomes_equal_the_plain_numpy(seed: int, n: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = max(n, 1) * 3
+    trying = np.sort(rng.choice(size, size=min(k, size), replace=False)).astype(np.int64)
+    caught = rng.random(trying.size) < 0.5
+    executed = caught & (rng.random(trying.size) < 0.5)
+    route = rng.integers(1, len(Route), trying.size).astype(np.uint8)
+    driver = rng.integers(1, len(Driver), trying.size).astype(np.uint8)
+    status = np.full(size, int(Status.MEMBER), np.uint8)
+    people = SimpleNamespace(status=status)  # outcomes reads and writes only the status
+    want_status = status.copy()
+    want = plain_outcomes(want_status, trying, ~caught, executed, route, driver)
+    got = enforcement.outcomes(people, trying, ~caught, executed, route, driver)  # type: ignore[arg-type]
+    same(got[0], want[0])
+    same(got[1], want[1])
+    for g, w in zip(got[2], want[2], strict=True):
+        same(g, w)
+    same(people.status, want_status)

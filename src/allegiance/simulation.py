@@ -78,6 +78,8 @@ CIVILIAN, TRAINING, MEMBER = int(Status.CIVILIAN), int(Status.TRAINING), int(Sta
 DESERTED, DEFECTED, KILLED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.KILLED)
 EXECUTED, CAPTURED = int(Status.EXECUTED), int(Status.CAPTURED)
 LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
+# the events of those who tried to leave, in the order enforcement.outcomes gives them
+_EXIT_EVENTS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
 
 
 @dataclass(frozen=True)
@@ -312,21 +314,13 @@ class Simulation:
         escaped, executed = enforcement.fates(
             p, trying, p_caught, org_pol.enforcement, g["enforcement"]
         )
-        spared = ~escaped & ~executed
-        gone = trying[escaped]
-        gone_route = route[escaped]
-        rival = gone_route == RIVAL
-        p.status[gone] = np.where(rival, DEFECTED, DESERTED)
-        p.status[trying[executed]] = EXECUTED
-        n_defected = int(np.count_nonzero(rival))
-        ros.move(n_defected, MEMBER, DEFECTED)
-        ros.move(gone.size - n_defected, MEMBER, DESERTED)
-        ros.move(np.count_nonzero(executed), MEMBER, EXECUTED)
-        for kind, mask in ((Event.EXECUTED, executed), (Event.CAUGHT, spared)):
-            rec.events(kind, p, trying[mask], t, driver[mask], route[mask])
-        abroad = ~rival
-        rec.events(Event.DESERT, p, gone[abroad], t, driver[escaped][abroad], gone_route[abroad])
-        rec.events(Event.DEFECT, p, gone[~abroad], t, driver[escaped][~abroad], gone_route[~abroad])
+        spared, gone, logged = enforcement.outcomes(p, trying, escaped, executed, route, driver)
+        put_to_death, deserters, defectors = logged[0][0], logged[2][0], logged[3][0]
+        ros.move(defectors.size, MEMBER, DEFECTED)
+        ros.move(deserters.size, MEMBER, DESERTED)
+        ros.move(put_to_death.size, MEMBER, EXECUTED)
+        for kind, (who, why, how) in zip(_EXIT_EVENTS, logged, strict=True):
+            rec.events(kind, p, who, t, why, how)
         if trying.size:
             seen = float((p_caught * org_pol.enforcement.execute_share).sum()) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
@@ -338,12 +332,12 @@ class Simulation:
         ros.members, ros.fixed = remaining, fixed
         lv = pol.leaving
         self.org.friends_left = ties.update(
-            self.org.friends_left, p, gone, trying[executed], lv.friends_memory
+            self.org.friends_left, p, gone, put_to_death, lv.friends_memory
         )
         ties.disillusion(
             p,
             remaining,
-            trying[executed],
+            put_to_death,
             lv.disillusion_execution,
             org_pol.repression,
             lv.disillusion_repression,

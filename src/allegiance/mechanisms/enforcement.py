@@ -16,11 +16,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..people import People, Route
+from ..people import People, Route, Status
 from ..scenario import Enforcement
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _RIVAL = int(Route.RIVAL)
+_DESERTED, _DEFECTED = int(Status.DESERTED), int(Status.DEFECTED)
+_EXECUTED = int(Status.EXECUTED)
 _NO_EXPECTED = np.empty(0, np.float64)  # stands for "count those trying" in the kernel
 
 
@@ -147,3 +149,61 @@ def fates(
     # passed into a kernel costs more than the draws
     u = rng.random(2 * idx.size)
     return _fates(idx, p_caught, policy.execute_share, u, people.suspicion, people.high_risk)
+
+
+Logged = tuple[np.ndarray, np.ndarray, np.ndarray]  # people, their drivers, their routes
+
+
+def outcomes(
+    people: People,
+    trying: np.ndarray,
+    escaped: np.ndarray,
+    executed: np.ndarray,
+    route: np.ndarray,
+    driver: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, tuple[Logged, Logged, Logged, Logged]]:
+    """Settle the fates of those who tried to leave: the escaped leave (defected to a rival
+    group or deserted abroad, by route), the executed die; returns the spared mask (caught and
+    punished), those gone (escaped, in order), and the (people, drivers, routes) to log for
+    the executed, the caught and spared, the deserters and the defectors, each in order."""
+    return _outcomes(people.status, trying, escaped, executed, route, driver)
+
+
+@njit(cache=True)
+def _outcomes(status, trying, escaped, executed, route, driver):  # noqa: ANN001, ANN202
+    """One compiled pass for what were two dozen small NumPy masks, gathers and writes."""
+    n = trying.size
+    spared = np.empty(n, np.bool_)
+    kind = np.empty(n, np.int64)  # 0 executed, 1 caught and spared, 2 deserted, 3 defected
+    count = np.zeros(4, np.int64)
+    for k in range(n):
+        spared[k] = not escaped[k] and not executed[k]
+        if escaped[k]:
+            kind[k] = 3 if route[k] == _RIVAL else 2
+            status[trying[k]] = _DEFECTED if kind[k] == 3 else _DESERTED
+        elif executed[k]:
+            kind[k] = 0
+            status[trying[k]] = _EXECUTED
+        else:
+            kind[k] = 1
+        count[kind[k]] += 1
+    gone = np.empty(count[2] + count[3], np.int64)
+    idx = [np.empty(count[j], np.int64) for j in range(4)]
+    drv = [np.empty(count[j], np.uint8) for j in range(4)]
+    rte = [np.empty(count[j], np.uint8) for j in range(4)]
+    at = np.zeros(4, np.int64)
+    g = 0
+    for k in range(n):
+        j = kind[k]
+        idx[j][at[j]], drv[j][at[j]], rte[j][at[j]] = trying[k], driver[k], route[k]
+        at[j] += 1
+        if j >= 2:
+            gone[g] = trying[k]
+            g += 1
+    logged = (
+        (idx[0], drv[0], rte[0]),
+        (idx[1], drv[1], rte[1]),
+        (idx[2], drv[2], rte[2]),
+        (idx[3], drv[3], rte[3]),
+    )
+    return spared, gone, logged
