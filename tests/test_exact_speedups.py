@@ -18,6 +18,8 @@ from allegiance.people import (
     Status,
     fixed_traits,
     join_records,
+    keep_members,
+    merge_members,
     take,
     trait,
 )
@@ -203,6 +205,7 @@ def test_circle_pull_equals_the_dense_share_inside() -> None:
         np.testing.assert_array_equal(x, y)
 
 
+@settings(deadline=None)  # the first example may build the shared small run
 @given(seed=st.integers(0, 2**31 - 1), split=st.integers(0, 400))
 def test_pay_of_a_merged_member_list_equals_pay_computed_over_it(seed: int, split: int) -> None:
     sim = _reference_small()
@@ -389,3 +392,38 @@ def test_joining_segments_equal_the_concatenated_arrays(seed: int, n_hot: int, c
     ):
         assert got.dtype == plain.dtype
         np.testing.assert_array_equal(got, plain)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(0, 300), k=st.integers(0, 60))
+def test_merged_and_kept_members_equal_the_sorted_and_masked_lists(
+    seed: int, n: int, k: int
+) -> None:
+    sim = _reference_small()
+    p = sim.people
+    rng = np.random.default_rng(seed)
+    both = rng.choice(p.size, size=min(n + k, p.size), replace=False)
+    members, new = np.sort(both[:n]), np.sort(both[n:])
+    fixed, new_fixed = fixed_traits(p, members), fixed_traits(p, new)
+    pay, new_pay = (
+        rng.random(members.size).astype(np.float32),
+        rng.random(new.size).astype(np.float32),
+    )
+    # the plain form: one after the other, a stable sort, the records and pay gathered by it
+    merged = np.concatenate([members, new])
+    order = np.argsort(merged, kind="stable")
+    want = (
+        merged[order],
+        take(join_records(fixed, new_fixed), order),
+        np.concatenate([pay, new_pay])[order],
+    )
+    got = merge_members(members, fixed, pay, new, new_fixed, new_pay)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    status = rng.integers(0, 3, p.size).astype(np.uint8)
+    kept = status[got[0]] == Status.MEMBER
+    want = (got[0][kept], take(got[1], kept), got[2][kept])
+    for g, w in zip(keep_members(*got, status, int(Status.MEMBER)), want, strict=True):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)

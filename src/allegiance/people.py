@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 # Code run every month compares and fills arrays with plain-int copies of these codes
 # (``_MEMBER = int(Status.MEMBER)``): NumPy takes an IntEnum scalar through a slow path, about
@@ -228,3 +229,65 @@ def take(fixed: np.ndarray, which: np.ndarray) -> np.ndarray:
 def join_records(*parts: np.ndarray) -> np.ndarray:
     """FIXED record arrays one after another (as np.concatenate, on plain byte records)."""
     return np.concatenate([p.view(_RECORD) for p in parts]).view(FIXED)
+
+
+def _rows(fixed: np.ndarray) -> np.ndarray:
+    """FIXED records as a (n, itemsize) byte array (the compiled passes copy them as bytes)."""
+    return fixed.view(np.uint8).reshape(-1, FIXED.itemsize)
+
+
+def merge_members(
+    members: np.ndarray,
+    fixed: np.ndarray,
+    pay: np.ndarray,
+    new: np.ndarray,
+    new_fixed: np.ndarray,
+    new_pay: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted ``members`` and sorted ``new`` (no one in both) merged in index order, with their
+    FIXED records and pay alongside: what a stable sort of the two lists one after the other
+    gives, in one compiled pass instead of a sort, two joins and three gathers."""
+    out, rows, out_pay = _merge(members, _rows(fixed), pay, new, _rows(new_fixed), new_pay)
+    return out, rows.reshape(-1).view(FIXED), out_pay
+
+
+@njit(cache=True)
+def _merge(a, fa, pa, b, fb, pb):  # noqa: ANN001, ANN202
+    n = a.size + b.size
+    out = np.empty(n, np.int64)
+    rows = np.empty((n, fa.shape[1]), np.uint8)
+    pay = np.empty(n, pa.dtype)
+    i = j = 0
+    for k in range(n):
+        if j >= b.size or (i < a.size and a[i] < b[j]):
+            out[k], rows[k], pay[k] = a[i], fa[i], pa[i]
+            i += 1
+        else:
+            out[k], rows[k], pay[k] = b[j], fb[j], pb[j]
+            j += 1
+    return out, rows, pay
+
+
+def keep_members(
+    members: np.ndarray, fixed: np.ndarray, values: np.ndarray, status: np.ndarray, code: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Those of ``members`` whose status is still ``code``, with their FIXED records and the
+    ``values`` aligned with them (one compiled pass instead of a mask and three gathers)."""
+    out, rows, kept = _keep(members, _rows(fixed), values, status, code)
+    return out, rows.reshape(-1).view(FIXED), kept
+
+
+@njit(cache=True)
+def _keep(members, rows, values, status, code):  # noqa: ANN001, ANN202
+    n = 0
+    for i in members:
+        n += status[i] == code
+    out = np.empty(n, np.int64)
+    out_rows = np.empty((n, rows.shape[1]), np.uint8)
+    out_values = np.empty(n, values.dtype)
+    k = 0
+    for j in range(members.size):
+        if status[members[j]] == code:
+            out[k], out_rows[k], out_values[k] = members[j], rows[j], values[j]
+            k += 1
+    return out, out_rows, out_values

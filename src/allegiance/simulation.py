@@ -46,8 +46,8 @@ from .people import (
     Route,
     Status,
     fixed_traits,
-    join_records,
-    take,
+    keep_members,
+    merge_members,
 )
 from .record import Recorder, flow_counts, member_counts
 from .results import Results
@@ -266,14 +266,11 @@ class Simulation:
         )
         # graduates were trainees, so they join the start-of-month members without a second scan
         # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
-        merged = np.concatenate([members, graduates])
-        order = np.argsort(merged, kind="stable")
-        members = merged[order]
         new_fixed = fixed_traits(p, graduates)
-        fixed = take(join_records(fixed, new_fixed), order)
         new_pay = pay.schedule_usd(p, graduates, org_pol.pay, new_fixed)
-        member_pay = np.concatenate([member_pay, new_pay])
-        member_pay = member_pay[order]
+        members, fixed, member_pay = merge_members(
+            members, fixed, member_pay, graduates, new_fixed, new_pay
+        )
         assignment.fill_posts(p, members, org_pol, g["assignment"], fixed)
         assignment.update_suspicion(p, members, org_pol, self.org.friends_left, fixed)
         ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"], fixed)
@@ -284,12 +281,10 @@ class Simulation:
         p.status[killed] = KILLED
         ros.move(killed.size, MEMBER, KILLED)
         rec.events(Event.KILLED, p, killed, t)
-        survived = p.status[members] == MEMBER
-        alive = members[survived]
-        fixed = take(fixed, survived)
+        alive, fixed, alive_pay = keep_members(members, fixed, member_pay, p.status, MEMBER)
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
-        pay_usd = member_pay[survived] * factor
+        pay_usd = alive_pay * factor
         is_leader = p.role[alive] == LEADER
         n_leaders = int(np.count_nonzero(is_leader))
         # shares as count over size, a mean without np.mean's Python layer (same value)
@@ -326,9 +321,7 @@ class Simulation:
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
 
         # ties: friends who left or died move those still inside
-        still = p.status[alive] == MEMBER
-        remaining = alive[still]
-        fixed = take(fixed, still)
+        remaining, fixed, remaining_pay = keep_members(alive, fixed, pay_usd, p.status, MEMBER)
         ros.members, ros.fixed = remaining, fixed
         lv = pol.leaving
         self.org.friends_left = ties.update(
@@ -357,7 +350,7 @@ class Simulation:
             escaped,
             executed,
             spared,
-            pay_usd[still],
+            remaining_pay,
             factor,
             capacity,
             revenue,
