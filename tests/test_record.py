@@ -81,7 +81,7 @@ def test_member_counts_equal_the_plain_numpy_counts(
         origin,
         birth,
         month,
-        unit,
+        unit[members],  # the members' units, carried in their records
         role,
         motive,
         scale,

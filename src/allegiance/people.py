@@ -186,7 +186,8 @@ def years(month: int | np.ndarray, birth: np.ndarray) -> np.ndarray:
 
 
 # the fixed traits the member mechanisms read, one record per member, carried along the member
-# list: reading them from population-sized arrays costs a cache miss per member and trait
+# list: reading them from population-sized arrays costs a cache miss per member and trait (the
+# unit is fixed for a member: posted on graduating, never moved)
 FIXED = np.dtype(
     [
         ("origin", np.uint8),
@@ -197,6 +198,7 @@ FIXED = np.dtype(
         ("dependants", np.uint8),
         ("birth", np.int16),
         ("circle", np.int32),
+        ("unit", np.int32),  # set when a member graduates, never changed while he is inside
         ("ideology", np.float32),
         ("grievance", np.float32),
     ]

@@ -147,14 +147,14 @@ def member_counts(  # noqa: ANN201
 ):
     """The month's head counts of the members in one pass: by origin and by motive, under 18,
     under 25, leaders, leaders foreign or Iraqi, and the largest share of under-18s in a unit of
-    at least 50 real and 5 simulated members (``origin`` and ``birth`` aligned with ``members``;
-    ``unit``, ``role`` and ``motive`` over the population). One compiled pass instead of a dozen
+    at least 50 real and 5 simulated members (``origin``, ``birth`` and ``unit`` aligned with
+    ``members``; ``role`` and ``motive`` over the population). One compiled pass instead of a dozen
     NumPy calls, which at a few hundred simulated members a month were all fixed cost."""
     by_origin = np.zeros(n_origins, np.int64)
     by_motive = np.zeros(n_motives, np.int64)
     top = 0
     for k in range(members.size):
-        top = max(top, unit[members[k]])
+        top = max(top, unit[k])
     unit_n = np.zeros(top + 1, np.int64)
     unit_u18 = np.zeros(top + 1, np.int64)
     n_u18 = n_u25 = n_lead = n_lead_fi = 0
@@ -164,7 +164,7 @@ def member_counts(  # noqa: ANN201
         by_origin[o] += 1
         by_motive[motive[i]] += 1
         age = (month - np.int32(birth[k])) // 12  # whole years, as people.years
-        u = unit[i]
+        u = unit[k]
         unit_n[u] += 1
         if age < 18:
             n_u18 += 1

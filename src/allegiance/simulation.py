@@ -260,7 +260,7 @@ class Simulation:
         graduates = training.advance(p, trainees)
         ros.trainees = trainees[p.status[trainees] == TRAINING]
         ros.move(graduates.size, TRAINING, MEMBER)
-        unit_size = np.bincount(p.unit[members], minlength=N_LOCATIONS * per_province)
+        unit_size = np.bincount(fixed["unit"], minlength=N_LOCATIONS * per_province)
         p.unit[graduates] = home_units(
             p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
         )
@@ -295,10 +295,10 @@ class Simulation:
         pos, driver, chance = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
-        where = p.unit[alive] // per_province
+        where = fixed["unit"] // per_province
         expected = np.bincount(where, weights=chance, minlength=N_LOCATIONS)
         p_caught = enforcement.catch_probability(
-            p.unit[trying] // per_province,
+            where[pos],
             where,
             route,
             org_pol.enforcement,
@@ -377,7 +377,7 @@ class Simulation:
             origin,
             f.fixed["birth"],
             t,
-            p.unit,
+            f.fixed["unit"],
             p.role,
             p.motive,
             s,
