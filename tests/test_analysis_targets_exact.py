@@ -534,3 +534,13 @@ def test_the_oracle_can_tell(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(REF, "ts_mean", lambda *a, **k: np.nextafter(broken(*a, **k), math.inf))
     with pytest.raises(AssertionError):
         assert_same_statistics(run, MODEL_COLUMNS, MODEL_RATIOS)
+
+
+def test_a_table_from_evaluate_is_the_callers_own() -> None:
+    """evaluate starts from a cached table: changing one it returned changes no later one."""
+    t, run = targets.load(), _model_run(5, 5_000)
+    first = targets.evaluate(t, run)
+    first.loc[0, "pattern"] = "changed"
+    first["value"] = 0.0
+    first["seed"] = 1
+    pd.testing.assert_frame_equal(targets.evaluate(t, run), ref_evaluate(t, run), check_exact=True)
