@@ -14,8 +14,8 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -216,48 +216,194 @@ def load(path: str | Path = PATH) -> Targets:
 
 
 # ------------------------------------------------------------------------ a run, prepared
+# A calibration scores tens of thousands of runs, each with every check of the targets file, so
+# a View computes what the checks share once per run (event codes, month windows, column values)
+# and the statistics work on NumPy arrays. Each step does the same arithmetic as the plain pandas
+# code it replaced (kept as the oracle in tests/test_analysis_targets_exact.py): same bits.
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Coded:
+    """A column as integer codes (-1: missing) and the text of each code, as astype(str) has it."""
+
+    codes: np.ndarray
+    labels: list[str]
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Coded:
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # a categorical's astype(str) converts its categories: no need to touch each row
+            cat = column.array
+            return cls(np.asarray(cat.codes), _as_str(cat.categories).tolist())
+        codes, uniques = _as_str(column).array.factorize()  # -1 for missing, as pd.factorize
+        return cls(codes, uniques.tolist())
+
+    def where(self, hits: list[bool] | np.ndarray) -> np.ndarray:
+        """Rows whose code's label hits (``hits`` in label order); a missing value never does."""
+        # one slot per code, and a last one, False, that code -1 (missing) picks
+        return np.append(np.asarray(hits, dtype=bool), False)[self.codes]
+
+    def isin(self, names: tuple[str, ...]) -> np.ndarray:
+        """Rows whose text is one of ``names``."""
+        return self.where([x in names for x in self.labels])
+
+    def within(self, start: str | None, end: str | None) -> np.ndarray:
+        """Rows whose text (a month) lies in start..end, compared as text like pandas does."""
+        if start is None and end is None:  # nothing compared: missing months are in too
+            return np.ones(len(self.codes), dtype=bool)
+        text, hits = self._label_array
+        hits = hits.copy()
+        if start is not None:
+            hits &= text >= start  # NumPy compares code points, as Python and Arrow do
+        if end is not None:
+            hits &= text <= end
+        return self.where(hits)
+
+    @cached_property
+    def _label_array(self) -> tuple[np.ndarray, np.ndarray]:
+        """The labels as a NumPy text array, and which are text (NaN is in no window)."""
+        ok = [isinstance(x, str) for x in self.labels]
+        text = np.array([x if k else "" for x, k in zip(self.labels, ok, strict=True)], dtype=str)
+        return text, np.array(ok, dtype=bool)
+
+
+def _as_str(x: pd.Series | pd.Index) -> pd.Series | pd.Index:
+    """``x.astype(str)``, skipped when it is text already (it costs more than all the rest)."""
+    return x if x.dtype == "str" else x.astype(str)
+
+
+@dataclass(frozen=True)
+class _Stays:
+    """Each person who joined during the run, as rows of the event log (see ``View.tenure``)."""
+
+    join: np.ndarray  # event row of the first join or arrival
+    exit: np.ndarray  # event row of the first exit, death or execution; -1 if none
+    start: np.ndarray  # month index of joining
+    end: np.ndarray  # month index of leaving, or the number of months if still in
+
+
 class View:
-    """A run prepared for statistics: timeseries indexed by month, events, scale."""
+    """A run prepared for statistics: timeseries indexed by month, events, scale.
 
-    ts: pd.DataFrame
-    events: pd.DataFrame
-    scale: float
-    _cache: dict[str, Any] = field(default_factory=dict)
+    The month-indexed table ``ts`` is only built when asked for: statistics read column values,
+    month windows and event codes that the View computes once and caches.
+    """
+
+    def __init__(self, ts: pd.DataFrame, events: pd.DataFrame, scale: float) -> None:
+        self.ts = ts  # given, so the lazy ``ts`` below is never built
+        self._setup(ts, ts.index, ts.columns.tolist(), events, scale)
+
+    def _setup(
+        self,
+        table: pd.DataFrame,
+        month: pd.Index | pd.Series,
+        columns: list[str],
+        events: pd.DataFrame,
+        scale: float,
+    ) -> None:
+        self._table = table  # where column values are read: ``ts``, or the run's own table
+        self._month = month  # the month of each row of ``_table``, as text
+        self._columns = columns  # of the timeseries, but month
+        self.events = events
+        self.scale = scale
+        self._cache: dict[tuple[Any, ...], Any] = {}
 
     @classmethod
     def of(cls, run: RunLike | View) -> View:
         """Wrap a Results (or pass a View through)."""
         if isinstance(run, View):
             return run
-        ts = run.timeseries.copy()
+        table = run.timeseries
+        view = cls.__new__(cls)  # no month-indexed copy of the table until ``ts`` is asked for
+        month = _as_str(table["month"])
+        columns = [c for c in table.columns.tolist() if c != "month"]  # tolist: 4x faster
+        view._setup(table, month, columns, run.events, float(run.scale))
+        return view
+
+    @cached_property
+    def ts(self) -> pd.DataFrame:
+        """The timeseries indexed by month ('YYYY-MM' text)."""
+        ts = self._table.copy()
         ts["month"] = ts["month"].astype(str)
-        return cls(ts=ts.set_index("month"), events=run.events, scale=float(run.scale))
+        return ts.set_index("month")
+
+    def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    # ---- the timeseries
+
+    def rows(self, start: str | None, end: str | None) -> np.ndarray:
+        """Positions of the timeseries rows with start <= month <= end ('YYYY-MM' sorts by date)."""
+        months = self.month_list  # one code per row: 55 months need no factorizing
+        coded = self._cached(("months",), lambda: _Coded(np.arange(len(months)), months))
+        return self._cached(("rows", start, end), lambda: np.flatnonzero(coded.within(start, end)))
 
     def months(self, start: str | None, end: str | None) -> pd.DataFrame:
         """Timeseries rows with start <= month <= end ('YYYY-MM' strings sort by date)."""
-        idx = self.ts.index
-        mask = np.ones(len(idx), dtype=bool)
-        if start is not None:
-            mask &= idx >= start
-        if end is not None:
-            mask &= idx <= end
-        return self.ts.loc[mask]
+        return self.ts.iloc[self.rows(start, end)]
+
+    def require(self, name: str) -> None:
+        """UserError naming the column and the columns there are, when there is no such column."""
+        if name not in self._columns:
+            raise UserError(f"timeseries has no column {name!r}; it has {', '.join(self._columns)}")
 
     def column(self, name: str) -> pd.Series:
         """A timeseries column, or UserError naming it and the columns there are."""
-        if name not in self.ts.columns:
-            raise UserError(
-                f"timeseries has no column {name!r}; it has {', '.join(self.ts.columns)}"
-            )
+        self.require(name)
         return self.ts[name]
+
+    def values(self, name: str, start: str | None, end: str | None) -> np.ndarray | pd.Series:
+        """A column over start..end: float64 values, or a Series when of any other dtype."""
+        self.require(name)
+        col = self._cached(("values", name), lambda: _float_values(self._table[name]))
+        rows = self.rows(start, end)
+        return col[rows] if isinstance(col, np.ndarray) else col.iloc[rows]
 
     @cached_property
     def month_list(self) -> list[str]:
         """Calendar months of the run."""
-        return list(self.ts.index)
+        return self._month.tolist()
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {m: i for i, m in enumerate(self.month_list)}
+
+    # ---- the event log
+
+    def coded(self, name: str) -> _Coded:
+        """An event column as codes and labels."""
+        return self._cached(("coded", name), lambda: _Coded.of(self.events[name]))
+
+    def event_rows(
+        self, kinds: tuple[str, ...], start: str | None = None, end: str | None = None
+    ) -> np.ndarray:
+        """Mask of the events of one of ``kinds`` with start <= month <= end."""
+        return self._cached(
+            ("events", kinds, start, end),
+            lambda: self.coded("event").isin(kinds) & self.coded("month").within(start, end),
+        )
+
+    @cached_property
+    def _stays(self) -> _Stays:
+        persons = self.events["person"].to_numpy()
+        join = _first_rows(persons, self.coded("event").isin(("join", "arrive")))
+        out = _first_rows(persons, self.coded("event").isin(REMOVE))
+        k = pd.Index(persons[out]).get_indexer(persons[join])  # each joiner's place in out
+        exit = np.full(len(join), -1)
+        exit[k >= 0] = out[k[k >= 0]]
+        # month index of each event row, NaN when its month is not one of the run's (as .map)
+        month = self.coded("month")
+        index = [self._position.get(m, math.nan) for m in month.labels]
+        t = np.array([*index, math.nan], dtype=np.float64)[month.codes]
+        end = np.where(exit >= 0, t[exit], math.nan)
+        return _Stays(
+            join=join,
+            exit=exit,
+            start=t[join].astype(np.int64),
+            end=np.where(np.isnan(end), len(self.month_list), end).astype(np.int64),
+        )
 
     @cached_property
     def tenure(self) -> pd.DataFrame:
@@ -267,24 +413,41 @@ class View:
         exit, death or execution, or len(months) if still in), how ('desert', 'defect',
         'executed', 'killed' or ''), driver of the exit.
         """
-        ev = self.events
-        pos = {m: i for i, m in enumerate(self.month_list)}
-        ev = ev.assign(t=ev["month"].astype(str).map(pos))
-        joins = ev[ev["event"].isin(("join", "arrive"))].drop_duplicates("person", keep="first")
-        out = ev[ev["event"].isin(REMOVE)].drop_duplicates("person", keep="first")
-        out = out.set_index("person")
+        s, ev = self._stays, self.events
+        gone = s.exit >= 0
+
+        def at_exit(name: str, fill: Any) -> pd.Series:
+            values = np.where(gone, ev[name].to_numpy(dtype=object)[s.exit], fill)
+            return pd.Series(values, index=df.index, dtype=object)  # object, as reindex gave
+
         df = pd.DataFrame(
             {
-                "motive": joins["motive"].astype(object).to_numpy(),
-                "origin": joins["origin"].astype(object).to_numpy(),
-                "start": joins["t"].to_numpy(dtype=np.int64),
+                "motive": ev["motive"].to_numpy(dtype=object)[s.join],
+                "origin": ev["origin"].to_numpy(dtype=object)[s.join],
+                "start": s.start,
             },
-            index=joins["person"].to_numpy(),
+            index=ev["person"].to_numpy()[s.join],
         )
-        df["end"] = out["t"].reindex(df.index).fillna(len(self.month_list)).astype(np.int64)
-        df["how"] = out["event"].astype(object).reindex(df.index).fillna("")
-        df["driver"] = out["driver"].astype(object).reindex(df.index)
+        df["end"] = s.end
+        df["how"] = at_exit("event", "")
+        df["driver"] = at_exit("driver", math.nan)
         return df
+
+    def _exposure(
+        self, start: str, end: str, driver: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each joiner's months at risk within [start, end] and whether they left then (see
+        ``exposure``); None when start or end is not a month of the run."""
+        a, b = self._position.get(start), self._position.get(end)
+        if a is None or b is None:
+            return None
+        s = self._stays
+        last = np.minimum(s.end, len(self.month_list) - 1)
+        months = np.clip(np.minimum(last, b) - np.maximum(s.start, a) + 1, 0, None)
+        left = self.at_exit(self.coded("event").isin(LEAVE)) & (s.end >= a) & (s.end <= b)
+        if driver is not None:
+            left &= self.at_exit(self.coded("driver").isin((driver,)))
+        return months, left
 
     def exposure(self, start: str, end: str, driver: str | None = None) -> pd.DataFrame:
         """Person-months in the organization within [start, end], and exits there, by motive.
@@ -294,22 +457,64 @@ class View:
         counted: the event log does not list the members present at the start. Exits are only
         those tipped by ``driver`` when given.
         """
-        pos = {m: i for i, m in enumerate(self.month_list)}
-        a, b = pos.get(start), pos.get(end)
-        if a is None or b is None:
+        got = self._exposure(start, end, driver)
+        if got is None:
             return pd.DataFrame(columns=["months", "exits"], dtype=float)
-        t = self.tenure
-        last = np.minimum(t["end"].to_numpy(), len(self.month_list) - 1)
-        months = np.clip(np.minimum(last, b) - np.maximum(t["start"].to_numpy(), a) + 1, 0, None)
-        left = (
-            t["how"].isin(LEAVE).to_numpy()
-            & (t["end"].to_numpy() >= a)
-            & (t["end"].to_numpy() <= b)
-        )
-        if driver is not None:
-            left &= (t["driver"].astype(str) == driver).to_numpy()
-        df = pd.DataFrame({"motive": t["motive"].to_numpy(), "months": months, "exits": left})
+        months, left = got
+        motive = self.tenure["motive"].to_numpy()
+        df = pd.DataFrame({"motive": motive, "months": months, "exits": left})
         return df.groupby("motive").agg(months=("months", "sum"), exits=("exits", "sum"))
+
+    def at_join(self, by_row: np.ndarray) -> np.ndarray:
+        """An event mask at each joiner's first join or arrival (rows of ``tenure``)."""
+        return by_row[self._stays.join]
+
+    def at_exit(self, by_row: np.ndarray) -> np.ndarray:
+        """An event mask at each joiner's first exit, death or execution (False if none)."""
+        return np.append(by_row, False)[self._stays.exit]  # row -1 picks the False
+
+
+def _first_rows(persons: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each person's first row among ``rows``, in row order (drop_duplicates keep='first')."""
+    at = np.flatnonzero(rows)
+    _, first = np.unique(persons[at], return_index=True)  # index of each first occurrence
+    return at[np.sort(first)]
+
+
+def _float_values(column: pd.Series) -> np.ndarray | pd.Series:
+    """A column's float64 values as NumPy (the fast path), or the Series for any other dtype."""
+    return column.to_numpy() if column.dtype == np.float64 else column
+
+
+# Series.sum, .mean and .max (pandas.core.nanops) step by step on float64 values: NaN skipped,
+# the same NumPy reductions over the same values in the same order, hence the same bits.
+
+
+def _sum(x: np.ndarray | pd.Series) -> float:
+    if isinstance(x, pd.Series):
+        return float(x.sum())
+    return float(np.where(np.isnan(x), 0.0, x).sum())
+
+
+def _mean(x: np.ndarray | pd.Series) -> float:
+    if isinstance(x, pd.Series):
+        return float(x.mean())
+    nan = np.isnan(x)
+    count = np.float64(len(x) - np.count_nonzero(nan))
+    return float(np.where(nan, 0.0, x).sum() / count) if count > 0 else math.nan
+
+
+def _max(x: np.ndarray | pd.Series) -> float:
+    if isinstance(x, pd.Series):
+        return float(x.max())
+    nan = np.isnan(x)
+    return math.nan if nan.all() else float(np.where(nan, -np.inf, x).max())
+
+
+def _share(hits: np.ndarray, of: np.ndarray) -> float:
+    """Share of the rows of ``of`` that are ``hits`` too (NaN when none): a boolean mean."""
+    n = np.count_nonzero(of)
+    return np.count_nonzero(hits & of) / n if n else math.nan
 
 
 # ------------------------------------------------------------------------------ statistics
@@ -323,23 +528,6 @@ def statistic(fn: Callable[..., float]) -> Callable[..., float]:
     return fn
 
 
-def _events(
-    v: View, kinds: tuple[str, ...], start: str | None = None, end: str | None = None
-) -> pd.DataFrame:
-    ev = v.events
-    m = ev["event"].isin(kinds)
-    month = ev["month"].astype(str)
-    if start is not None:
-        m &= month >= start
-    if end is not None:
-        m &= month <= end
-    return ev.loc[m]
-
-
-def _n_months(v: View, start: str, end: str) -> int:
-    return len(v.months(start, end))
-
-
 def _origins(group: str) -> tuple[str, ...]:
     if group not in ORIGIN_GROUPS:
         raise UserError(f"origin group {group!r}; allowed: {', '.join(ORIGIN_GROUPS)}")
@@ -349,35 +537,31 @@ def _origins(group: str) -> tuple[str, ...]:
 @statistic
 def ts_mean(run: View, column: str, start: str | None = None, end: str | None = None) -> float:
     """Mean over months start..end (inclusive) of a timeseries column."""
-    v = View.of(run)
-    v.column(column)
-    rows = v.months(start, end)
-    return float(rows[column].mean()) if len(rows) else math.nan
+    rows = View.of(run).values(column, start, end)
+    return _mean(rows) if len(rows) else math.nan
 
 
 @statistic
 def ts_value(run: View, column: str, month: str) -> float:
     """Value of a timeseries column in one month."""
     v = View.of(run)
-    col = v.column(column)
-    return float(col.loc[month]) if month in col.index else math.nan
+    rows = np.asarray(v.values(column, month, month))
+    if len(rows) > 1:  # the month twice in the table: what pandas makes of it
+        return float(v.column(column).loc[month])
+    return float(rows[0]) if len(rows) else math.nan
 
 
 @statistic
 def ts_max(run: View, column: str, start: str | None = None, end: str | None = None) -> float:
     """Largest monthly value of a timeseries column over start..end."""
-    v = View.of(run)
-    v.column(column)
-    rows = v.months(start, end)
-    return float(rows[column].max()) if len(rows) else math.nan
+    rows = View.of(run).values(column, start, end)
+    return _max(rows) if len(rows) else math.nan
 
 
 @statistic
 def ts_sum(run: View, column: str, start: str | None = None, end: str | None = None) -> float:
     """Sum of a timeseries column over start..end (a cumulative count for a flow column)."""
-    v = View.of(run)
-    v.column(column)
-    return float(v.months(start, end)[column].sum())
+    return _sum(View.of(run).values(column, start, end))
 
 
 @statistic
@@ -386,10 +570,9 @@ def ts_ratio(
 ) -> float:
     """sum(numerator) / sum(denominator) over start..end: e.g. foreign pay over Syrian pay."""
     v = View.of(run)
-    v.column(numerator), v.column(denominator)
-    rows = v.months(start, end)
-    den = float(rows[denominator].sum())
-    return float(rows[numerator].sum()) / den if den > 0 else math.nan
+    v.require(numerator), v.require(denominator)
+    den = _sum(v.values(denominator, start, end))
+    return _sum(v.values(numerator, start, end)) / den if den > 0 else math.nan
 
 
 @statistic
@@ -420,8 +603,9 @@ def rate_ratio(
 def exits_per_month(run: View, start: str, end: str) -> float:
     """Mean monthly exits (desert + defect events, times scale) over start..end, real people."""
     v = View.of(run)
-    n = _n_months(v, start, end)
-    return len(_events(v, LEAVE, start, end)) * v.scale / n if n else math.nan
+    n = len(v.rows(start, end))
+    exits = int(np.count_nonzero(v.event_rows(LEAVE, start, end)))
+    return exits * v.scale / n if n else math.nan
 
 
 @statistic
@@ -435,10 +619,11 @@ def exits_ratio(run: View, before: list[str], after: list[str]) -> float:
 @statistic
 def exit_origin_share(run: View, group: str, start: str, end: str) -> float:
     """Share of exits (desert + defect) over start..end by people of an origin group."""
-    ev = _events(View.of(run), LEAVE, start, end)
-    if not len(ev):
+    v = View.of(run)
+    exits = v.event_rows(LEAVE, start, end)
+    if not exits.any():  # before the group is checked, as ever
         return math.nan
-    return float(ev["origin"].astype(str).isin(_origins(group)).mean())
+    return _share(v.coded("origin").isin(_origins(group)), exits)
 
 
 @statistic
@@ -446,12 +631,13 @@ def min_motive_share(
     run: View, group: str, start: str | None = None, end: str | None = None
 ) -> float:
     """Smallest share of any of the five motives among joins by an origin group over start..end."""
-    ev = _events(View.of(run), ("join", "arrive"), start, end)
-    ev = ev[ev["origin"].astype(str).isin(_origins(group))]
-    if not len(ev):
+    v = View.of(run)
+    joins = v.event_rows(("join", "arrive"), start, end) & v.coded("origin").isin(_origins(group))
+    n = np.count_nonzero(joins)
+    if not n:
         return math.nan
-    counts = ev["motive"].astype(str).value_counts()
-    return float(min(counts.get(m, 0) for m in MOTIVES) / len(ev))
+    motive = v.coded("motive")
+    return min(np.count_nonzero(joins & motive.isin((m,))) for m in MOTIVES) / n
 
 
 @statistic
@@ -459,12 +645,10 @@ def motive_share(
     run: View, origin: str, motive: str, start: str | None = None, end: str | None = None
 ) -> float:
     """Share of one motive among joins by people of one origin (a province, or a group name)."""
-    ev = _events(View.of(run), ("join", "arrive"), start, end)
+    v = View.of(run)
     names = _origins(origin) if origin in ORIGIN_GROUPS else (origin,)
-    ev = ev[ev["origin"].astype(str).isin(names)]
-    if not len(ev):
-        return math.nan
-    return float((ev["motive"].astype(str) == motive).mean())
+    joins = v.event_rows(("join", "arrive"), start, end) & v.coded("origin").isin(names)
+    return _share(v.coded("motive").isin((motive,)), joins)
 
 
 @statistic
@@ -478,17 +662,19 @@ def exit_hazard(run: View, motive: str, start: str, end: str, driver: str | None
     """
     v = View.of(run)
     stock = f"members_{motive}"
-    if stock in v.ts.columns:
-        months = float(v.months(start, end)[stock].sum())
-        ev = _events(v, LEAVE, start, end)
-        hit = ev["motive"].astype(str) == motive
+    if stock in v._columns:
+        months = _sum(v.values(stock, start, end))
+        hit = v.event_rows(LEAVE, start, end) & v.coded("motive").isin((motive,))
         if driver is not None:
-            hit &= ev["driver"].astype(str) == driver
-        return float(hit.sum()) * v.scale / months if months > 0 else math.nan
-    exp = v.exposure(start, end, driver)
-    if motive not in exp.index or exp.loc[motive, "months"] <= 0:
+            hit &= v.coded("driver").isin((driver,))
+        return float(np.count_nonzero(hit)) * v.scale / months if months > 0 else math.nan
+    got = v._exposure(start, end, driver)
+    mine = v.at_join(v.coded("motive").isin((motive,)))
+    if got is None or not mine.any():  # as ``motive not in v.exposure(...).index``
         return math.nan
-    return float(exp.loc[motive, "exits"] / exp.loc[motive, "months"])
+    months, left = got
+    at_risk = months[mine].sum()
+    return float(np.count_nonzero(left[mine]) / at_risk) if at_risk > 0 else math.nan
 
 
 @statistic
@@ -517,10 +703,16 @@ def tenure_margin(run: View, motive: str, min_exits: int = 5) -> float:
     joined during the run, the median months from joining to exit; the statistic is the lowest
     such median among the other motives minus that of ``motive`` (> 0: ``motive`` leaves first).
     """
-    t = View.of(run).tenure
-    t = t[t["how"].isin(LEAVE)]
-    gaps = (t["end"] - t["start"]).groupby(t["motive"].astype(str))
-    medians = {m: float(g.median()) for m, g in gaps if len(g) >= min_exits}
+    v = View.of(run)
+    s, motives = v._stays, v.coded("motive")
+    left = v.at_exit(v.coded("event").isin(LEAVE))
+    gaps, codes = (s.end - s.start)[left], motives.codes[s.join][left]
+    medians = {}
+    for code in np.unique(codes[codes >= 0]):  # the labels are unique: one group per code
+        g = gaps[codes == code]
+        if len(g) >= min_exits:
+            # months are whole numbers: the middle one, or the exact mean of the middle two
+            medians[motives.labels[code]] = float(np.median(g))
     if motive not in medians or len(medians) < 2:
         return math.nan
     return min(x for m, x in medians.items() if m != motive) - medians[motive]
@@ -531,9 +723,9 @@ def driver_motive_share(
     run: View, driver: str, motive: str, start: str | None = None, end: str | None = None
 ) -> float:
     """Share of ``motive`` joiners among exits (desert + defect) tipped by ``driver``."""
-    ev = _events(View.of(run), LEAVE, start, end)
-    ev = ev[ev["driver"].astype(str) == driver]
-    return float((ev["motive"].astype(str) == motive).mean()) if len(ev) else math.nan
+    v = View.of(run)
+    exits = v.event_rows(LEAVE, start, end) & v.coded("driver").isin((driver,))
+    return _share(v.coded("motive").isin((motive,)), exits)
 
 
 # ------------------------------------------------------------------------------ evaluation
@@ -542,18 +734,26 @@ def driver_motive_share(
 def evaluate(targets: Targets, run: RunLike | View) -> pd.DataFrame:
     """Every check on one run: pattern, kind, check index, statistic, value, holds."""
     v = View.of(run)
-    rows = []
+    names, values, holds = [], [], []
     for p in targets.patterns:
         for i, c in enumerate(p.checks):
             value = float(STATISTICS[c.statistic](v, **c.args))
-            rows.append(
-                {
-                    "pattern": p.id,
-                    "kind": p.kind,
-                    "check": i,
-                    "statistic": c.statistic,
-                    "value": value,
-                    "holds": c.holds(value),
-                }
-            )
-    return pd.DataFrame(rows)
+            names.append((p.id, p.kind, i, c.statistic))
+            values.append(value)
+            holds.append(c.holds(value))
+    df = _blank(tuple(names)).copy(deep=False)  # copy-on-write: the cached table stays as is
+    df["value"] = np.array(values, dtype=np.float64)
+    df["holds"] = np.array(holds, dtype=bool)
+    return df
+
+
+@lru_cache(maxsize=16)
+def _blank(names: tuple[tuple[str, str, int, str], ...]) -> pd.DataFrame:
+    """evaluate's table for these checks, value and holds still to fill in.
+
+    The columns naming the checks are the same for every run of a targets file, and building
+    their text costs more than a calibration's statistics: built once. Replacing the value and
+    holds columns costs a quarter of adding them.
+    """
+    df = pd.DataFrame(names, columns=["pattern", "kind", "check", "statistic"])
+    return df.assign(value=math.nan, holds=False)
