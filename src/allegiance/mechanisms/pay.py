@@ -89,47 +89,6 @@ def _schedule_fixed(
     return out
 
 
-@njit(cache=True, error_model="numpy")
-def _schedule_people(
-    idx: np.ndarray,
-    wives: np.ndarray,
-    parents: np.ndarray,
-    children: np.ndarray,
-    dependants: np.ndarray,
-    origin: np.ndarray,
-    skilled: np.ndarray,
-    base: float,
-    per_wife: float,
-    per_parent: float,
-    per_child: float,
-    per_dependant: float,
-    foreign_premium: float,
-    skill_premium: float,
-) -> np.ndarray:
-    """Schedules of the people ``idx``, read from the population's arrays (the month's
-    graduates come without records)."""
-    foreign32, skill32 = np.float32(foreign_premium), np.float32(skill_premium)
-    out = np.empty(idx.size, np.float32)
-    for i in range(idx.size):
-        j = idx[i]
-        out[i] = _cash(
-            wives[j],
-            parents[j],
-            children[j],
-            dependants[j],
-            origin[j],
-            skilled[j],
-            base,
-            per_wife,
-            per_parent,
-            per_child,
-            per_dependant,
-            foreign32,
-            skill32,
-        )
-    return out
-
-
 def schedule_usd(
     people: People, idx: np.ndarray, pay: Pay, fixed: np.ndarray | None = None
 ) -> np.ndarray:
@@ -144,12 +103,7 @@ def schedule_usd(
         pay.foreign_premium,
         pay.skill_premium,
     )
-    if fixed is not None:
-        return _schedule_fixed(fixed, *terms)
-    p = people
-    return _schedule_people(
-        idx, p.wives, p.parents, p.children, p.dependants, p.origin, p.skilled, *terms
-    )
+    return _schedule_fixed(fixed if fixed is not None else fixed_traits(people, idx), *terms)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
