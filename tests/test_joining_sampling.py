@@ -135,10 +135,22 @@ def test_joiners_follow_each_persons_chance(state: Simulation, mode: str) -> Non
     assert all(abs(z) < Z_MAX for z in zs.values()), zs
 
 
+def _bounds_times(mp: pytest.MonkeyPatch, factor: float) -> None:
+    """Every bound the sampler reads times ``factor``: join_bound's (people in any order) and
+    those of the segments prepare makes (people in circle order)."""
+    true_bound, true_prepare = joining.join_bound, joining.prepare
+    mp.setattr(joining, "join_bound", lambda *a: true_bound(*a) * factor)
+
+    def prepare(*a):  # noqa: ANN002, ANN202
+        *tables, (start, end, bound, kind) = true_prepare(*a)
+        return (*tables, (start, end, bound * factor, kind))
+
+    mp.setattr(joining, "prepare", prepare)
+
+
 def test_a_bound_that_is_not_one_is_caught(state: Simulation) -> None:
-    true_bound = joining.join_bound
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(joining, "join_bound", lambda *a: true_bound(*a) * 0.05)
+        _bounds_times(mp, 0.05)
         zs = z_scores(state, state.circle_start)
     assert zs["all"] < -Z_MAX, zs
 
@@ -219,8 +231,7 @@ def test_runs_have_the_headline_distribution_of_the_plain_sampler(
 
 
 def test_runs_with_a_bound_that_is_not_one_are_caught(plain_runs: dict[str, np.ndarray]) -> None:
-    true_bound = joining.join_bound
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(joining, "join_bound", lambda *a: true_bound(*a) * 0.05)
+        _bounds_times(mp, 0.05)
         broken = headlines(range(1, 1 + REPLICATES))
     assert smallest_holm_p(broken, plain_runs) < 0.001

@@ -590,20 +590,21 @@ def join(
     the largest.
     """
     v = parameters(month, pay_factor)
-    t_ideo, t_rev, t_opp = trait_tables(v)
-    econ = economic(v, best_alternative(month))  # in factors: the table is never filled
     hot, share = pull
-    hot_pull = np.exp(v[FRIENDS] * share).astype(np.float32)
-    tables = (v, np.array([econ.top]), t_ideo, t_rev, t_opp)
-    one = np.ones(1, dtype=np.float32)
     n = people.size
     if circle_start is not None:
-        segments = _segments(circle_start, hot, hot_pull, join_bound(*tables, one), n)
+        t_ideo, t_rev, t_opp, econ, hot_pull, segments = prepare(
+            v, best_alternative(month), share, hot, circle_start, n
+        )
     else:
+        t_ideo, t_rev, t_opp = trait_tables(v)
+        econ = economic(v, best_alternative(month))  # in factors: the table is never filled
+        hot_pull = np.exp(v[FRIENDS] * share).astype(np.float32)
+        tables = (v, np.array([econ.top]), t_ideo, t_rev, t_opp)
         segments = (
             np.array([0]),
             np.array([n]),
-            np.array([join_bound(*tables, np.concatenate([one, hot_pull]))]),
+            np.array([join_bound(*tables, np.concatenate([np.ones(1, np.float32), hot_pull]))]),
             np.array([LOOKUP]),
         )
     out_idx = np.empty(capacity, dtype=np.int64)
@@ -627,8 +628,141 @@ def join(
         out_idx,
         out_motive,
     )
-    order = np.argsort(out_idx[:k], kind="stable")
-    return out_idx[:k][order], out_motive[:k][order]
+    return _in_order(out_idx[:k], out_motive[:k])
+
+
+@njit(cache=True)
+def _in_order(idx, motive):  # noqa: ANN001, ANN202
+    """The joiners in index order with their motives: the people are distinct, so any sort
+    gives the order of np.argsort(kind="stable"); one compiled call for a sort and two gathers."""
+    order = np.argsort(idx)
+    return idx[order], motive[order]
+
+
+def prepare(
+    v: np.ndarray,
+    best_alt: np.ndarray,
+    share: np.ndarray,
+    hot: np.ndarray,
+    circle_start: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Economic, np.ndarray, tuple[np.ndarray, ...]]:
+    """The month's tables, economic factors, hot circles' pull and segments, as ``trait_tables``,
+    ``economic``, ``np.exp(friends * share)``, ``join_bound`` and ``_segments`` make them, in two
+    compiled calls around one NumPy ``exp`` and one power (they were some forty small NumPy calls
+    a month, the largest fixed cost of joining). The arithmetic is the plain expressions', in
+    their order and dtypes; exp and the power stay NumPy's (its SIMD exp is not libm's in the
+    last bit, and an array's exp does not depend on its length or its neighbours)."""
+    size, sisters, group = _need_groups()
+    classes = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
+    args, ratio = _exp_arguments(
+        v, size, sisters, _X_IDEO, _X_REV, _X_OPP, share, classes.cash, best_alt
+    )
+    np.exp(args, out=args)
+    powed = ratio ** v[ECON_E2]  # the plain expression's power (NumPy's scalar fast paths too)
+    need, t_ideo, t_rev, t_opp, hot_pull, top, *segments = _finish(
+        args, v, powed, classes.need_group, classes.starts, size.size, _X.size, circle_start, hot, n
+    )
+    econ = Economic(need, group, powed, classes.inverse, top)
+    return t_ideo, t_rev, t_opp, econ, hot_pull, tuple(segments)
+
+
+@njit(cache=True, error_model="numpy")  # a zero divisor gives inf or NaN, as in NumPy
+def _exp_arguments(v, size, sisters, x_ideo, x_rev, x_opp, share, cash, best_alt):  # noqa: ANN001, ANN202
+    """The arguments of every exp of the month's tables, one after another (need groups, the
+    ideology grid, both revenge rows, the opportunism grid, the hot circles), and the ratios of
+    each pay class's offer to the best outside option of each origin."""
+    n_g, levels = size.size, x_ideo.size
+    a = np.empty(n_g + 4 * levels + share.size, np.float64)
+    for j in range(n_g):
+        s = 1.0 - v[OUTSIDE] / (np.float64(size[j]) * v[NEED_PP])
+        if not (s != s or s > 0.0):  # np.maximum(0.0, s): a NaN stays
+            s = 0.0
+        a[j] = v[ECON_E1] * s + v[PROTECT] * np.float64(sisters[j])
+    o = n_g
+    for j in range(levels):
+        a[o + j] = v[IDEO_E] * x_ideo[j]
+    o += levels
+    for r in range(2):  # family killed: no, then yes (the revenge table's rows)
+        for j in range(levels):
+            a[o + j] = v[REV_E] * x_rev[j] + v[REV_E2] * np.float64(r)
+        o += levels
+    for j in range(levels):
+        a[o + j] = v[OPP_E] * x_opp[j]
+    o += levels
+    for j in range(share.size):
+        a[o + j] = v[FRIENDS] * np.float64(share[j])  # float32 share times a float64 scalar
+    ratio = np.empty((best_alt.size, cash.size), np.float64)
+    for k in range(best_alt.size):
+        for c in range(cash.size):
+            ratio[k, c] = (cash[c] * v[PAY_F] + v[IN_KIND]) / best_alt[k]
+    return a, ratio
+
+
+@njit(cache=True, inline="always")
+def _larger(a, b):  # noqa: ANN001, ANN202
+    """np.maximum of two floats: a NaN in either stays."""
+    return a if (a != a or a >= b) else b
+
+
+@njit(cache=True, inline="always")
+def _floor0(x):  # noqa: ANN001, ANN202
+    """Python's max(x, 0.0): x unless 0.0 is larger (a NaN stays)."""
+    return 0.0 if x < 0.0 else x
+
+
+@njit(cache=True, inline="always")
+def _largest(a):  # noqa: ANN001, ANN202
+    """a.max() of a non-empty float array: a NaN anywhere gives NaN."""
+    m = a.flat[0]
+    for x in a.flat:
+        m = _larger(m, x)
+    return m
+
+
+@njit(cache=True, error_model="numpy")
+def _finish(e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n):  # noqa: ANN001, ANN202
+    """From the exps ``e``: the need factors, the trait tables, the hot circles' pull (float32),
+    the largest entry of the economic table, and the segments with the cold bound."""
+    need = v[ECON_A] * e[:n_g]
+    o = n_g
+    t_ideo = v[IDEO_A] * e[o : o + levels]
+    o += levels
+    t_rev = v[REV_A] * e[o : o + 2 * levels].reshape(2, levels)
+    o += 2 * levels
+    t_opp = v[OPP_A] * e[o : o + levels]
+    o += levels
+    hot_pull = e[o:].astype(np.float32)
+    # the largest product of a pay class's largest need and its factor in each origin
+    top = 0.0
+    if powed.size:
+        top = -np.inf
+        first = True
+        for c in range(starts.size):
+            end = starts[c + 1] if c + 1 < starts.size else need_group.size
+            most = need[need_group[starts[c]]]
+            for q in range(starts[c] + 1, end):
+                most = _larger(most, need[need_group[q]])
+            for k in range(powed.shape[0]):
+                x = most * powed[k, c]
+                top = x if first else _larger(top, x)
+                first = False
+    # join_bound with a friend pull of 1 (float32 ones): the sum of the terms' largest entries
+    presence = v[PRESENCE]
+    cold = 2.0
+    if presence > 0.0:
+        total = (
+            _floor0(_largest(t_ideo))
+            + _floor0(v[CHILD] / presence)
+            + _floor0(v[CRIM])
+            + _floor0(top)
+            + _floor0(_largest(t_rev))
+            + _floor0(_largest(t_opp))
+        )
+        bound = total * presence * 1.0 * (1.0 + 1e-9)
+        cold = bound if np.isfinite(bound) else 2.0
+    start, end, seg_bound, kind = _segments(circle_start, hot, hot_pull, cold, n)
+    return need, t_ideo, t_rev, t_opp, hot_pull, top, start, end, seg_bound, kind
 
 
 @njit(cache=True)
