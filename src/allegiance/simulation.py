@@ -187,6 +187,9 @@ class Simulation:
         # members, trainees and the census are scanned once here, then kept up to date by each
         # month's flows (a month's rescans of the whole population cost more than its joining)
         self.roster = Roster.scan(self.people, self.first_foreign)
+        # Syrian members, counted once here, then by each month's row (its members are the next
+        # month's)
+        self.n_syrian = int(np.count_nonzero(self.roster.fixed["origin"] <= SYRIAN_MAX))
         self.t = 0
 
     @property
@@ -206,7 +209,7 @@ class Simulation:
         # governance and pay: Syrian members -> revenue -> the share of the schedule paid
         ros = self.roster
         members, fixed = ros.members, ros.fixed
-        syrians = float(np.count_nonzero(fixed["origin"] <= SYRIAN_MAX)) * scale
+        syrians = float(self.n_syrian) * scale
         capacity = governance.capacity(
             syrians, org_pol.syrians_needed * env.presence, org_pol.governance_elasticity
         )
@@ -222,9 +225,10 @@ class Simulation:
         # month's surrenders (they repent from next month on)
         amnesty = org_pol.amnesty
         repented, ros.captives = capture.repent(ros.captives, amnesty.accept, g["capture"])
-        joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
-        ros.move(repented.size, CAPTURED, TRAINING)
-        rec.events(Event.JOIN, p, repented, t)
+        if repented.size:  # most months of a coarse run have none
+            joining.enlist(p, repented, np.full(repented.size, COERCION, np.uint8), month)
+            ros.move(repented.size, CAPTURED, TRAINING)
+            rec.events(Event.JOIN, p, repented, t)
         captured = capture.surrender(
             p, self.fsa_fighters, amnesty.surrenders, env.presence, g["capture"]
         )
@@ -260,9 +264,12 @@ class Simulation:
         graduates = training.advance(p, trainees)
         ros.trainees = trainees[p.status[trainees] == TRAINING]
         ros.move(graduates.size, TRAINING, MEMBER)
-        unit_size = np.bincount(fixed["unit"], minlength=N_LOCATIONS * per_province)
+        camps = org_pol.children.camps  # members per unit: only child camps read it
+        unit_size = (
+            np.bincount(fixed["unit"], minlength=N_LOCATIONS * per_province) if camps else None
+        )
         p.unit[graduates] = home_units(
-            p, graduates, per_province, g["assignment"], t, org_pol.children.camps, unit_size
+            p, graduates, per_province, g["assignment"], t, camps, unit_size
         )
         # graduates were trainees, so they join the start-of-month members without a second scan
         # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
@@ -285,18 +292,15 @@ class Simulation:
 
         # leaving: competing drivers, a route, and the gauntlet of enforcement
         pay_usd = alive_pay * factor
-        is_leader = p.role[alive] == LEADER
-        n_leaders = int(np.count_nonzero(is_leader))
-        # shares as count over size, a mean without np.mean's Python layer (same value)
-        n_fi = np.count_nonzero(fixed["origin"][is_leader] >= IRAQI)
-        lead_fi = n_fi / n_leaders if n_leaders else 0.0
+        _, lead_fi = leaving.leaders(p.role, alive, fixed["origin"], LEADER, IRAQI)
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx, fixed)
         pos, driver, chance = leaving.attempts(lam, g["leaving"])
         trying = alive[pos]
         route = leaving.routes(p, trying, driver, pol, env, g["routes"])
-        where = fixed["unit"] // per_province
-        expected = np.bincount(where, weights=chance, minlength=N_LOCATIONS)
+        where, expected = enforcement.expected_attempts(
+            fixed["unit"], per_province, chance, N_LOCATIONS
+        )
         p_caught = enforcement.catch_probability(
             where[pos],
             where,
@@ -389,6 +393,7 @@ class Simulation:
         by_origin, m_motive = counts[0].tolist(), counts[1].tolist()
         n_u18, n_u25, n_lead, n_lead_fi, max_unit_u18 = counts[2:]
         n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
+        self.n_syrian = n_syrian
         n_foreign = sum(by_origin[FOREIGN_MIN:])
         lead_fi = n_lead_fi / n_lead if n_lead else 0.0
         pay_usd = f.pay_usd

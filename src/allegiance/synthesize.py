@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+from numba import njit
 
 from .people import (
     FOREIGN_MIN,
@@ -255,19 +256,49 @@ def home_units(
     as in Tarek's unit in Deir Ezzor ('60 percent of his fellow combatants were under the age
     of 18'), never from placing them by hand.
     """
-    province = people.origin[idx].astype(np.int32)
-    far = province > IRAQI
-    n_far = np.count_nonzero(far)
-    if n_far:  # an empty draw takes nothing from the stream, and costs microseconds
-        province[far] = rng.integers(0, IRAQI + 1, n_far)
+    n_far = _count_far(people.origin, idx)
+    # an empty draw takes nothing from the stream, and costs microseconds
+    far = rng.integers(0, IRAQI + 1, n_far) if n_far else _NONE
     slot = rng.integers(0, per_province, idx.size)
+    smallest = _NONE
     if camps:
-        child = people.age_years(month, idx) < 18
         n_units = (IRAQI + 1) * per_province
         size = np.zeros(n_units) if unit_size is None else unit_size[:n_units]
         if size.size < n_units:
             size = np.pad(size, (0, n_units - size.size))
         # each province's smallest unit (the first of equals, as argmin), for all provinces at once
         smallest = size.reshape(IRAQI + 1, per_province).argmin(axis=1)
-        slot[child] = smallest[province[child]]
-    return (province * per_province + slot).astype(np.int32)
+    return _units(people.origin, people.birth, idx, far, slot, smallest, per_province, month)
+
+
+_NONE = np.empty(0, np.int64)
+
+
+@njit(cache=True)
+def _count_far(origin, idx):  # noqa: ANN001, ANN202
+    """How many of ``idx`` come from abroad (their province is drawn)."""
+    n = 0
+    for i in idx:
+        n += origin[i] > IRAQI
+    return n
+
+
+@njit(cache=True)
+def _units(origin, birth, idx, far, slot, smallest, per_province, month):  # noqa: ANN001, ANN202
+    """Each one's unit: his province (the next of the ``far`` draws for those from abroad) times
+    ``per_province`` plus his slot, or the province's ``smallest`` unit for a child (with camps,
+    when ``smallest`` is given); one compiled pass for a dozen small NumPy calls."""
+    out = np.empty(idx.size, np.int32)
+    f = 0
+    for k in range(idx.size):
+        i = idx[k]
+        province = np.int64(origin[i])
+        if province > IRAQI:
+            province = np.int64(np.int32(far[f]))  # stored in the int32 province array before
+            f += 1
+        s = slot[k]
+        # a child as people.years: int32 difference, floor division, int16
+        if smallest.size and np.int16((month - np.int32(birth[i])) // 12) < 18:
+            s = smallest[province]
+        out[k] = np.int32(province * per_province + s)
+    return out

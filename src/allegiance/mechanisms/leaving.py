@@ -254,6 +254,19 @@ def _hazard_drivers(
     return lam
 
 
+@njit(cache=True)
+def leaders(role, alive, origin, leader, iraqi):  # noqa: ANN001, ANN201
+    """How many of ``alive`` lead, and the share of them Iraqi or foreign (``origin``: theirs,
+    aligned; 0.0 without leaders), in one compiled pass: the count over the count, as the mean
+    of the mask."""
+    n = n_fi = 0
+    for i in range(alive.size):
+        if role[alive[i]] == leader:
+            n += 1
+            n_fi += origin[i] >= iraqi
+    return n, n_fi / n if n else 0.0
+
+
 def hazards(
     people: People,
     members: np.ndarray,

@@ -15,13 +15,27 @@ from ..people import IRAQI
 from ..scenario import LOCAL_ORIGINS, Population
 from ..world import Env
 
+# the last call's arguments and answer: joining and leaving ask twice a month with the same
+# month's objects (one tuple, replaced whole, so a reader never sees half of an update)
+_last: tuple[object, object, np.ndarray] | None = None
+
 
 def armed_pay(env: Env, population: Population) -> np.ndarray:
-    """Best armed group's pay in each local origin (index = Origin code 0..6); 0 where none."""
+    """Best armed group's pay in each local origin (index = Origin code 0..6); 0 where none.
+
+    The array is read-only: the same one answers a second call with the same objects.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is env and last[1] is population:
+        return last[2]
     pay = {"fsa": env.fsa_pay_usd, "army": env.army_pay_usd, "nusra": env.nusra_pay_usd}
     best = [0.0] * (IRAQI + 1)  # Python floats until the end: NumPy scalars cost more each
     for group, provinces in population.rival_reach.items():
         for name in provinces:
             k = LOCAL_ORIGINS.index(name)
             best[k] = max(best[k], pay[group])
-    return np.array(best)
+    out = np.array(best)
+    out.flags.writeable = False
+    _last = (env, population, out)
+    return out
