@@ -11,8 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation
-from allegiance.mechanisms import enforcement, joining, leaving, rivals
-from allegiance.people import FIXED, IRAQI, SYRIAN_MAX, People, Role, fixed_traits
+from allegiance.mechanisms import enforcement, foreign, joining, leaving, rivals
+from allegiance.people import (
+    FIXED,
+    FOREIGN_MIN,
+    IRAQI,
+    SYRIAN_MAX,
+    Motive,
+    People,
+    Role,
+    Status,
+    fixed_traits,
+)
 from allegiance.synthesize import home_units
 from allegiance.world import calendar
 from helpers import small
@@ -29,6 +39,15 @@ def sim() -> Simulation:
     for _ in range(12):
         s.step()
     return s
+
+
+@cache
+def _sim_people() -> People:
+    """People of a small run a few months in (Hypothesis tests copy them before writing)."""
+    s = Simulation(small(size=20_000, end="2014-06"), 5)
+    for _ in range(4):
+        s.step()
+    return s.people
 
 
 # --- enforcement: locations and the expected number trying in each ---
@@ -286,3 +305,84 @@ def test_syrian_members_carried_by_the_row_equal_a_count_of_the_roster() -> None
         seen.append(count)
         s.step()
     assert max(seen) > 0
+
+
+# --- joining and foreign arrivals: entering training ---
+
+
+def _copy(people: People) -> People:
+    return dataclasses.replace(
+        people, **{f.name: getattr(people, f.name).copy() for f in dataclasses.fields(people)}
+    )
+
+
+def _same_people(a: People, b: People) -> None:
+    for f in dataclasses.fields(a):
+        _same(getattr(a, f.name), getattr(b, f.name))
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 200), pick=st.integers(0, 36))
+@SETTINGS
+def test_enlist_stores_what_the_numpy_stores_stored(seed: int, n: int, pick: int) -> None:
+    p = _sim_people()
+    month = months()[pick % len(months())]
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(p.size, n, replace=False))
+    motive = rng.integers(1, len(Motive), n).astype(np.uint8)
+    a, b = _copy(p), _copy(p)
+    joining.enlist(a, idx, motive, month)
+    if n:  # the NumPy body enlist had
+        t = month.policy.organization.training
+        b.status[idx] = Status.TRAINING
+        b.motive[idx] = motive
+        b.joined[idx] = month.index
+        days = np.where(
+            motive == Motive.COERCION,
+            t.repentance_days + t.bootcamp_days,
+            t.sharia_days + t.bootcamp_days,
+        )
+        b.training_left[idx] = days
+        b.training_days[idx] = days
+    _same_people(a, b)
+
+
+def _plain_arrive(people, month, scale, first_foreign, rng):  # noqa: ANN001, ANN202
+    """The NumPy body foreign.arrive had after choosing who comes."""
+    want = foreign.stochastic_round(
+        month.env.foreign_inflow * month.policy.joining.foreign_scale / scale, rng
+    )
+    if want <= 0:
+        return np.empty(0, dtype=np.int64)
+    min_age = month.policy.organization.children.min_age
+    pool = foreign._pool(
+        people.status, people.origin, people.birth, first_foreign, month.index, min_age
+    )
+    idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
+    t = month.policy.organization.training
+    people.status[idx] = Status.TRAINING
+    people.motive[idx] = np.where(people.ideology[idx] >= 0.4, Motive.IDEOLOGY, Motive.OPPORTUNISM)
+    people.joined[idx] = month.index
+    people.training_left[idx] = t.sharia_days + t.bootcamp_days
+    people.training_days[idx] = t.sharia_days + t.bootcamp_days
+    return idx
+
+
+@given(seed=st.integers(0, 2**32 - 1), pick=st.integers(0, 36), scale=st.sampled_from([1, 5, 120]))
+@SETTINGS
+def test_arrivals_equal_the_numpy_body_and_take_the_same_draws(
+    seed: int, pick: int, scale: float
+) -> None:
+    p = _sim_people()
+    month = months()[pick % len(months())]
+    first = int(np.searchsorted(p.origin, FOREIGN_MIN))
+    a, b = _copy(p), _copy(p)
+    # ideologies on the float32 neighbours of 0.4 among the foreigners
+    near = np.float32(0.4)
+    b.ideology[first::3] = a.ideology[first::3] = np.nextafter(near, np.float32(0))
+    b.ideology[first + 1 :: 3] = a.ideology[first + 1 :: 3] = near
+    ga, gb = np.random.default_rng(seed), np.random.default_rng(seed)
+    got = foreign.arrive(a, month, scale, first, ga)
+    plain = _plain_arrive(b, month, scale, first, gb)
+    _same(got, plain)
+    _same_people(a, b)
+    assert ga.random() == gb.random()

@@ -42,14 +42,35 @@ def arrive(
     pool = _pool(people.status, people.origin, people.birth, first_foreign, month.index, min_age)
     idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
     t = month.policy.organization.training
-    people.status[idx] = _TRAINING
-    # foreign volunteers come for the caliphate project (seed: the Deir Ezzor defector's view of
-    # 'the battle between Islam and the West'); the low-committed come for pay and status
-    people.motive[idx] = np.where(people.ideology[idx] >= 0.4, _IDEOLOGY, _OPPORTUNISM)
-    people.joined[idx] = month.index
-    people.training_left[idx] = t.sharia_days + t.bootcamp_days
-    people.training_days[idx] = t.sharia_days + t.bootcamp_days
+    _enter(
+        people.status,
+        people.motive,
+        people.joined,
+        people.training_left,
+        people.training_days,
+        people.ideology,
+        idx,
+        month.index,
+        t.sharia_days + t.bootcamp_days,
+    )
     return idx
+
+
+@njit(cache=True)
+def _enter(status, motive, joined, left, days, ideology, idx, month, training):  # noqa: ANN001, ANN202, PLR0913
+    """Each arrival's status, motive, month joined and days of training in one compiled pass
+    (six NumPy calls before; the values cast to each array's type as NumPy's stores cast).
+
+    Foreign volunteers come for the caliphate project (seed: the Deir Ezzor defector's view of
+    'the battle between Islam and the West'); the low-committed come for pay and status."""
+    for k in range(idx.size):
+        i = idx[k]
+        status[i] = _TRAINING
+        # float32 ideology against 0.4 as float32, as NumPy compares a float32 array with it
+        motive[i] = _IDEOLOGY if ideology[i] >= np.float32(0.4) else _OPPORTUNISM
+        joined[i] = month
+        left[i] = training
+        days[i] = training
 
 
 @njit(cache=True)
