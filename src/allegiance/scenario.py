@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -1189,6 +1190,21 @@ class Scenario(Frozen):
 
     def at(self, month: str) -> Scenario:
         """The scenario as it stands in ``month``: timeline changes up to it applied."""
+        active = tuple(j for j, ev in enumerate(self.timeline) if ev.month <= month and ev.set)
+        if not active:
+            return self
+        memo = _memo(self)
+        snapshot = memo.at.get(active)
+        if snapshot is None:
+            try:
+                snapshot = _snapshot(self, memo, active)
+            except Exception:  # the plain path raises the very error users know
+                snapshot = self._plain_at(month)
+            memo.at[active] = snapshot
+        return snapshot
+
+    def _plain_at(self, month: str) -> Scenario:
+        """``at`` the plain way: dump, set every path, validate the whole scenario again."""
         data = self.model_dump()
         changed = False
         for ev in self.timeline:
@@ -1197,6 +1213,102 @@ class Scenario(Frozen):
                     set_path(data, path, value)
                     changed = True
         return Scenario.model_validate(data) if changed else self
+
+
+# -------------------------------------------------------------------- timeline snapshots
+# A run asks for the scenario as it stands after each timeline change twice (from_dict checks
+# every change, the calendar then builds its months from them), and the plain way validates the
+# whole scenario each time. The snapshots are the plain way's results, worked out per section.
+
+
+class _Memo:
+    """What ``Scenario.at`` has worked out for one scenario (held beside it, never inside)."""
+
+    __slots__ = ("at", "dump", "redump", "sections")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.dump = scenario.model_dump()  # read only: snapshots copy what they change
+        self.redump: Scenario | None = None  # the dump validated again, as the plain way would
+        self.sections: dict[tuple[str, tuple[tuple[int, str], ...]], BaseModel] = {}
+        self.at: dict[tuple[int, ...], Scenario] = {}
+
+
+# by id, not in a private attribute: pydantic compares private attributes in ==, and a memo
+# must leave a scenario equal to its copies; the entry goes when the scenario is collected
+_MEMOS: dict[int, _Memo] = {}
+
+
+def _memo(scenario: Scenario) -> _Memo:
+    """The memo of ``scenario``, made on first use."""
+    key = id(scenario)
+    memo = _MEMOS.get(key)
+    if memo is None:
+        memo = _MEMOS[key] = _Memo(scenario)
+        weakref.finalize(scenario, _MEMOS.pop, key, None)
+    return memo
+
+
+# the scenario's fields that are models of their own: validated alone, each validates as it does
+# inside a Scenario, whose own checks read only start and end (never a section)
+_SECTIONS: dict[str, type[BaseModel]] = {
+    name: field.annotation
+    for name, field in Scenario.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+}
+
+
+class _NotASection(Exception):
+    """A timeline path outside the model sections: the plain way handles it."""
+
+
+def _snapshot(scenario: Scenario, memo: _Memo, active: tuple[int, ...]) -> Scenario:
+    """``scenario.at`` for the events ``active``: only the sections they change are validated."""
+    touched: dict[str, list[tuple[int, str]]] = {}
+    for j in active:
+        for path in scenario.timeline[j].set:
+            _walk(path)  # the error set_path raises, in the same order
+            top = path.split(".", 1)[0]
+            if top not in _SECTIONS:
+                raise _NotASection(path)
+            touched.setdefault(top, []).append((j, path))
+    if memo.redump is None:
+        memo.redump = Scenario.model_validate(memo.dump)
+    fields = dict(memo.redump.__dict__)
+    for name, changes in touched.items():
+        key = (name, tuple(changes))
+        section = memo.sections.get(key)
+        if section is None:
+            data: dict[str, Any] = {name: memo.dump[name]}
+            copied: set[int] = set()
+            for j, path in changes:
+                _set_copied(data, path, scenario.timeline[j].set[path], copied)
+            given = data[name]
+            default = _SCENARIO_DEFAULTS.get(name)
+            if isinstance(given, dict) and default is not None:  # as Frozen._fill_from_defaults
+                given = {**default, **given}
+            section = memo.sections[key] = _SECTIONS[name].model_validate(given)
+        fields[name] = section
+    return Scenario.model_construct(**fields)
+
+
+_SCENARIO_DEFAULTS = dict(_model_defaults(Scenario))
+
+
+def _set_copied(data: dict[str, Any], path: str, value: Any, copied: set[int]) -> None:
+    """``set_path`` that copies each mapping on the path once instead of changing it in place."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            copied.add(id(child))
+        elif id(child) not in copied:
+            child = dict(child)
+            copied.add(id(child))
+        node[part] = child
+        node = child
+    node[parts[-1]] = value
 
 
 # ---------------------------------------------------------------------------------- loading
