@@ -6,7 +6,7 @@ import copy
 import math
 import re
 import weakref
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1320,21 +1320,31 @@ def _allowed(model: type[BaseModel]) -> str:
 
 def _walk(path: str) -> None:
     """Raise UserError unless ``path`` names a scenario field (or a key inside a mapping)."""
+    problem = _path_problem(path)
+    if problem is not None:
+        raise UserError(problem)
+
+
+@lru_cache(maxsize=4096)
+def _path_problem(path: str) -> str | None:
+    """Why ``path`` names no scenario field, or None: the schema is fixed, so each path is
+    walked once (a run walks every override and timeline path several times)."""
     model: type[BaseModel] | None = Scenario
     parts = path.split(".")
     for i, part in enumerate(parts):
         if model is None:
-            return  # inside a mapping or series: keys are checked by validation
+            return None  # inside a mapping or series: keys are checked by validation
         if part not in model.model_fields:
             where = ".".join(parts[:i]) or "the top level"
-            raise UserError(
+            return (
                 f"{path}: unknown field {part!r} in {where}"
                 f"{did_you_mean(part, model.model_fields)}; allowed: {_allowed(model)}"
             )
         ann = model.model_fields[part].annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
         if model is None and i < len(parts) - 2:
-            raise UserError(f"{path}: {'.'.join(parts[: i + 1])} has no field {parts[i + 1]!r}")
+            return f"{path}: {'.'.join(parts[: i + 1])} has no field {parts[i + 1]!r}"
+    return None
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -1357,6 +1367,10 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise UserError(f"--set {text!r}: expected PATH=VALUE, e.g. organization.pay.base=40")
     path, raw = text.split("=", 1)
     path = path.strip()
+    number = _plain_number(raw)
+    if number is not None:
+        _walk(path)
+        return path, number
     try:
         value = limits.load_yaml(raw) if raw.strip() else raw
     except yaml.YAMLError:
@@ -1365,6 +1379,24 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise UserError(f"--set {path}: {err}") from None
     _walk(path)
     return path, value
+
+
+# numbers as a calibration or a sweep writes them (json.dumps): YAML reads these with int() and
+# float() as Python does, and parsing each with YAML costs more than a small run's first month.
+# Anything else (octal 010, 1_000, 1e5 that YAML reads as a string, signs, spaces) goes to YAML.
+_INT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+][0-9]+)?")
+
+
+def _plain_number(raw: str) -> int | float | None:
+    """``raw`` as the number YAML reads it, when it is a plain decimal; else None."""
+    if len(raw) > 30:  # long digit strings: int() has limits, YAML says what they are
+        return None
+    if _INT_RE.fullmatch(raw):
+        return int(raw)
+    if _FLOAT_RE.fullmatch(raw):
+        return float(raw)
+    return None
 
 
 def _plain_loc(loc: tuple[Any, ...], data: Any = None) -> str:
@@ -1424,9 +1456,18 @@ def from_dict(
     drop_events: list[str] | None = None,
 ) -> Scenario:
     """Validate a scenario from plain data: drop events by id, then apply ``path=value``."""
+    return _from_own(copy.deepcopy(data), origin, overrides, drop_events)
+
+
+def _from_own(
+    data: dict[str, Any],
+    origin: str = "scenario",
+    overrides: list[str] | None = None,
+    drop_events: list[str] | None = None,
+) -> Scenario:
+    """``from_dict`` on data the caller hands over (freshly read), so not copied again."""
     from . import guard
 
-    data = copy.deepcopy(data)
     if drop_events:
         data = guard.drop_events(data, drop_events, origin)
     given: list[tuple[str, str]] = []
@@ -1528,7 +1569,8 @@ def load(
 ) -> Scenario:
     """Read and validate a YAML scenario file (``extends`` and ``drop_events`` resolved)."""
     p = Path(path)
-    return from_dict(_read(p), origin=str(p), overrides=overrides, drop_events=drop_events)
+    # _read's data is a fresh copy (read_mapping copies its parse), changed by nobody else
+    return _from_own(_read(p), origin=str(p), overrides=overrides, drop_events=drop_events)
 
 
 def resolve(
