@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 import weakref
 from functools import cache, lru_cache
@@ -1523,8 +1524,77 @@ def _events(value: Any, p: Path) -> list[dict[str, Any]]:
     return value
 
 
-def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> dict[str, Any]:
-    """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
+# resolved scenario files by (working directory, path as given): the data and, for each file
+# read to make it, its identity and version. A calibration loads one file tens of thousands of
+# times; reading it again (a path resolved, a parse copied, every base merged) costs more than
+# the stat of each file and one copy of the result.
+_READS: dict[tuple[str, str], tuple[dict[str, Any], tuple[tuple[Path, tuple[int, ...]], ...]]] = {}
+_READS_MAX = 64
+
+
+def _version(p: Path) -> tuple[int, ...] | None:
+    """Which file ``p`` is and which version of it (None when it cannot be read)."""
+    try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _read_kept(p: Path) -> dict[str, Any]:
+    """``_read(p)``, from a kept result while none of the files it read has changed."""
+    key = (os.getcwd(), str(p))
+    kept = _READS.get(key)
+    if kept is not None and all(_version(f) == v for f, v in kept[1]):
+        return _copy_data(kept[0], {})
+    files: list[Path] = []
+    data = _read(p, files=files)
+    versions = []
+    for f in files:
+        v = _version(f)
+        if v is None:  # gone since: nothing to keep
+            return data
+        versions.append((f, v))
+    if len(_READS) >= _READS_MAX:
+        _READS.clear()
+    _READS[key] = (_copy_data(data, {}), tuple(versions))
+    return data
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy_data(x: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy`` of parsed YAML, faster on its mappings, lists and plain scalars (shared
+    parts, from YAML anchors, stay shared in the copy as they do in deepcopy's)."""
+    t = type(x)
+    if t in _ATOMS:
+        return x
+    if t is not dict and t is not list:
+        return copy.deepcopy(x, memo)
+    hit = memo.get(id(x))
+    if hit is not None:
+        return hit
+    if t is dict:
+        out: Any = {}
+        memo[id(x)] = out
+        for k, v in x.items():
+            out[k if type(k) in _ATOMS else copy.deepcopy(k, memo)] = _copy_data(v, memo)
+    else:
+        out = []
+        memo[id(x)] = out
+        out.extend(_copy_data(v, memo) for v in x)
+    return out
+
+
+def _read(
+    p: Path,
+    seen: tuple[Path, ...] = (),
+    child: Path | None = None,
+    files: list[Path] | None = None,
+) -> dict[str, Any]:
+    """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids);
+    each file read is added to ``files``."""
     if p.resolve() in seen:
         raise UserError(f"{child or p}: 'extends' loops back to {p}")
     if len(seen) >= MAX_EXTENDS:
@@ -1532,6 +1602,8 @@ def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> di
     if child is not None and not p.is_file():
         raise UserError(f"{child}: extends: no such scenario file {p}")
     data = read_mapping(p, "scenario", empty_ok=True)
+    if files is not None:
+        files.append(p)
     if not data and child is None:
         raise UserError(f"{p}: the scenario file is empty; give fields, or 'extends: BASE.yaml'")
     parent = data.pop("extends", None)
@@ -1547,7 +1619,7 @@ def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> di
     if not isinstance(parent, str) or not parent.strip():
         raise UserError(f"{p}: extends must be a path to a scenario file")
     base_path = p.parent / parent
-    base = _read(base_path, (*seen, p.resolve()), p)
+    base = _read(base_path, (*seen, p.resolve()), p, files)
     events = _events(base.get("timeline"), base_path)
     ids = [e.get("id") for e in events if isinstance(e.get("id"), str)]
     for x in drop:
@@ -1569,8 +1641,8 @@ def load(
 ) -> Scenario:
     """Read and validate a YAML scenario file (``extends`` and ``drop_events`` resolved)."""
     p = Path(path)
-    # _read's data is a fresh copy (read_mapping copies its parse), changed by nobody else
-    return _from_own(_read(p), origin=str(p), overrides=overrides, drop_events=drop_events)
+    # the data read is a fresh copy, changed by nobody else
+    return _from_own(_read_kept(p), origin=str(p), overrides=overrides, drop_events=drop_events)
 
 
 def resolve(
