@@ -1211,7 +1211,8 @@ class Scenario(Frozen):
         for ev in self.timeline:
             if ev.month <= month:
                 for path, value in ev.set.items():
-                    set_path(data, path, value)
+                    # a copy: a later path into a mapping an event sets would change the event
+                    set_path(data, path, copy.deepcopy(value))
                     changed = True
         return Scenario.model_validate(data) if changed else self
 
