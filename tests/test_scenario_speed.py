@@ -381,6 +381,8 @@ def test_each_read_of_a_kept_file_is_its_own_copy(tmp_path: Path) -> None:
         "x": {"origins": {"homs": 1.0}},
     }
     assert second["x"] is second["population"]
+    second["population"]["origins"]["homs"] = 6
+    assert sc._read_kept(p)["population"]["origins"]["homs"] == 1.0
 
 
 YAML_DATA = st.recursive(
