@@ -1259,6 +1259,9 @@ _SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+_SCENARIO_DEFAULTS = dict(_model_defaults(Scenario))  # what Frozen._fill_from_defaults merges
+
+
 class _NotASection(Exception):
     """A timeline path outside the model sections: the plain way handles it."""
 
@@ -1293,9 +1296,6 @@ def _snapshot(scenario: Scenario, memo: _Memo, active: tuple[int, ...]) -> Scena
     return Scenario.model_construct(**fields)
 
 
-_SCENARIO_DEFAULTS = dict(_model_defaults(Scenario))
-
-
 def _set_copied(data: dict[str, Any], path: str, value: Any, copied: set[int]) -> None:
     """``set_path`` that copies each mapping on the path once instead of changing it in place."""
     parts = path.split(".")
@@ -1327,10 +1327,11 @@ def _walk(path: str) -> None:
         raise UserError(problem)
 
 
+# the schema is fixed, so each path is walked once (a run walks every override and timeline
+# path several times); bounded, as paths come from users
 @lru_cache(maxsize=4096)
 def _path_problem(path: str) -> str | None:
-    """Why ``path`` names no scenario field, or None: the schema is fixed, so each path is
-    walked once (a run walks every override and timeline path several times)."""
+    """Why ``path`` names no scenario field, or None when it names one."""
     model: type[BaseModel] | None = Scenario
     parts = path.split(".")
     for i, part in enumerate(parts):
@@ -1548,17 +1549,13 @@ def _read_kept(p: Path) -> dict[str, Any]:
     kept = _READS.get(key)
     if kept is not None and all(_version(f) == v for f, v in kept[1]):
         return _copy_data(kept[0], {})
-    files: list[Path] = []
+    files: list[tuple[Path, tuple[int, ...] | None]] = []
     data = _read(p, files=files)
-    versions = []
-    for f in files:
-        v = _version(f)
-        if v is None:  # gone since: nothing to keep
-            return data
-        versions.append((f, v))
-    if len(_READS) >= _READS_MAX:
-        _READS.clear()
-    _READS[key] = (_copy_data(data, {}), tuple(versions))
+    versions = [(f, v) for f, v in files if v is not None]
+    if len(versions) == len(files):  # else a file could not be told apart: nothing kept
+        if len(_READS) >= _READS_MAX:
+            _READS.clear()
+        _READS[key] = (_copy_data(data, {}), tuple(versions))
     return data
 
 
@@ -1566,8 +1563,8 @@ _ATOMS = (str, int, float, bool, type(None))
 
 
 def _copy_data(x: Any, memo: dict[int, Any]) -> Any:
-    """``copy.deepcopy`` of parsed YAML, faster on its mappings, lists and plain scalars (shared
-    parts, from YAML anchors, stay shared in the copy as they do in deepcopy's)."""
+    """``copy.deepcopy(x, memo)`` for parsed YAML, quicker on its mappings, lists and scalars."""
+    # memo by id as deepcopy's: parts shared through YAML anchors stay shared in the copy
     t = type(x)
     if t in _ATOMS:
         return x
@@ -1592,19 +1589,18 @@ def _read(
     p: Path,
     seen: tuple[Path, ...] = (),
     child: Path | None = None,
-    files: list[Path] | None = None,
+    files: list[tuple[Path, tuple[int, ...] | None]] | None = None,
 ) -> dict[str, Any]:
-    """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids);
-    each file read is added to ``files``."""
+    """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
     if p.resolve() in seen:
         raise UserError(f"{child or p}: 'extends' loops back to {p}")
     if len(seen) >= MAX_EXTENDS:
         raise UserError(f"{child or p}: 'extends' chains more than {MAX_EXTENDS} files")
     if child is not None and not p.is_file():
         raise UserError(f"{child}: extends: no such scenario file {p}")
+    if files is not None:  # the version before the read: an edit during it is seen next time
+        files.append((p, _version(p)))
     data = read_mapping(p, "scenario", empty_ok=True)
-    if files is not None:
-        files.append(p)
     if not data and child is None:
         raise UserError(f"{p}: the scenario file is empty; give fields, or 'extends: BASE.yaml'")
     parent = data.pop("extends", None)
