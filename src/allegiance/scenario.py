@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
-from functools import cache
+import weakref
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1189,14 +1191,126 @@ class Scenario(Frozen):
 
     def at(self, month: str) -> Scenario:
         """The scenario as it stands in ``month``: timeline changes up to it applied."""
+        active = tuple(j for j, ev in enumerate(self.timeline) if ev.month <= month and ev.set)
+        if not active:
+            return self
+        memo = _memo(self)
+        snapshot = memo.at.get(active)
+        if snapshot is None:
+            try:
+                snapshot = _snapshot(self, memo, active)
+            except Exception:  # the plain path raises the very error users know
+                snapshot = self._plain_at(month)
+            memo.at[active] = snapshot
+        return snapshot
+
+    def _plain_at(self, month: str) -> Scenario:
+        """``at`` the plain way: dump, set every path, validate the whole scenario again."""
         data = self.model_dump()
         changed = False
         for ev in self.timeline:
             if ev.month <= month:
                 for path, value in ev.set.items():
-                    set_path(data, path, value)
+                    # a copy: a later path into a mapping an event sets would change the event
+                    set_path(data, path, copy.deepcopy(value))
                     changed = True
         return Scenario.model_validate(data) if changed else self
+
+
+# -------------------------------------------------------------------- timeline snapshots
+# A run asks for the scenario as it stands after each timeline change twice (from_dict checks
+# every change, the calendar then builds its months from them), and the plain way validates the
+# whole scenario each time. The snapshots are the plain way's results, worked out per section.
+
+
+class _Memo:
+    """What ``Scenario.at`` has worked out for one scenario (held beside it, never inside)."""
+
+    __slots__ = ("at", "dump", "redump", "sections")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.dump = scenario.model_dump()  # read only: snapshots copy what they change
+        self.redump: Scenario | None = None  # the dump validated again, as the plain way would
+        self.sections: dict[tuple[str, tuple[tuple[int, str], ...]], BaseModel] = {}
+        self.at: dict[tuple[int, ...], Scenario] = {}
+
+
+# by id, not in a private attribute: pydantic compares private attributes in ==, and a memo
+# must leave a scenario equal to its copies; the entry goes when the scenario is collected
+_MEMOS: dict[int, _Memo] = {}
+
+
+def _memo(scenario: Scenario) -> _Memo:
+    """The memo of ``scenario``, made on first use."""
+    key = id(scenario)
+    memo = _MEMOS.get(key)
+    if memo is None:
+        memo = _MEMOS[key] = _Memo(scenario)
+        weakref.finalize(scenario, _MEMOS.pop, key, None)
+    return memo
+
+
+# the scenario's fields that are models of their own: validated alone, each validates as it does
+# inside a Scenario, whose own checks read only start and end (never a section)
+_SECTIONS: dict[str, type[BaseModel]] = {
+    name: field.annotation
+    for name, field in Scenario.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+}
+
+
+_SCENARIO_DEFAULTS = dict(_model_defaults(Scenario))  # what Frozen._fill_from_defaults merges
+
+
+class _NotASection(Exception):
+    """A timeline path outside the model sections: the plain way handles it."""
+
+
+def _snapshot(scenario: Scenario, memo: _Memo, active: tuple[int, ...]) -> Scenario:
+    """``scenario.at`` for the events ``active``: only the sections they change are validated."""
+    touched: dict[str, list[tuple[int, str]]] = {}
+    for j in active:
+        for path in scenario.timeline[j].set:
+            _walk(path)  # the error set_path raises, in the same order
+            top = path.split(".", 1)[0]
+            if top not in _SECTIONS:
+                raise _NotASection(path)
+            touched.setdefault(top, []).append((j, path))
+    if memo.redump is None:
+        memo.redump = Scenario.model_validate(memo.dump)
+    fields = dict(memo.redump.__dict__)
+    for name, changes in touched.items():
+        key = (name, tuple(changes))
+        section = memo.sections.get(key)
+        if section is None:
+            data: dict[str, Any] = {name: memo.dump[name]}
+            copied: set[int] = set()
+            for j, path in changes:
+                _set_copied(data, path, scenario.timeline[j].set[path], copied)
+            given = data[name]
+            default = _SCENARIO_DEFAULTS.get(name)
+            if isinstance(given, dict) and default is not None:  # as Frozen._fill_from_defaults
+                given = {**default, **given}
+            section = memo.sections[key] = _SECTIONS[name].model_validate(given)
+        fields[name] = section
+    return Scenario.model_construct(**fields)
+
+
+def _set_copied(data: dict[str, Any], path: str, value: Any, copied: set[int]) -> None:
+    """``set_path`` that copies each mapping on the path once instead of changing it in place."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            copied.add(id(child))
+        elif id(child) not in copied:
+            child = dict(child)
+            copied.add(id(child))
+        node[part] = child
+        node = child
+    node[parts[-1]] = value
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -1208,21 +1322,32 @@ def _allowed(model: type[BaseModel]) -> str:
 
 def _walk(path: str) -> None:
     """Raise UserError unless ``path`` names a scenario field (or a key inside a mapping)."""
+    problem = _path_problem(path)
+    if problem is not None:
+        raise UserError(problem)
+
+
+# the schema is fixed, so each path is walked once (a run walks every override and timeline
+# path several times); bounded, as paths come from users
+@lru_cache(maxsize=4096)
+def _path_problem(path: str) -> str | None:
+    """Why ``path`` names no scenario field, or None when it names one."""
     model: type[BaseModel] | None = Scenario
     parts = path.split(".")
     for i, part in enumerate(parts):
         if model is None:
-            return  # inside a mapping or series: keys are checked by validation
+            return None  # inside a mapping or series: keys are checked by validation
         if part not in model.model_fields:
             where = ".".join(parts[:i]) or "the top level"
-            raise UserError(
+            return (
                 f"{path}: unknown field {part!r} in {where}"
                 f"{did_you_mean(part, model.model_fields)}; allowed: {_allowed(model)}"
             )
         ann = model.model_fields[part].annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
         if model is None and i < len(parts) - 2:
-            raise UserError(f"{path}: {'.'.join(parts[: i + 1])} has no field {parts[i + 1]!r}")
+            return f"{path}: {'.'.join(parts[: i + 1])} has no field {parts[i + 1]!r}"
+    return None
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -1245,6 +1370,10 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise UserError(f"--set {text!r}: expected PATH=VALUE, e.g. organization.pay.base=40")
     path, raw = text.split("=", 1)
     path = path.strip()
+    number = _plain_number(raw)
+    if number is not None:
+        _walk(path)
+        return path, number
     try:
         value = limits.load_yaml(raw) if raw.strip() else raw
     except yaml.YAMLError:
@@ -1253,6 +1382,24 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise UserError(f"--set {path}: {err}") from None
     _walk(path)
     return path, value
+
+
+# numbers as a calibration or a sweep writes them (json.dumps): YAML reads these with int() and
+# float() as Python does, and parsing each with YAML costs more than a small run's first month.
+# Anything else (octal 010, 1_000, 1e5 that YAML reads as a string, signs, spaces) goes to YAML.
+_INT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+][0-9]+)?")
+
+
+def _plain_number(raw: str) -> int | float | None:
+    """``raw`` as the number YAML reads it, when it is a plain decimal; else None."""
+    if len(raw) > 30:  # long digit strings: int() has limits, YAML says what they are
+        return None
+    if _INT_RE.fullmatch(raw):
+        return int(raw)
+    if _FLOAT_RE.fullmatch(raw):
+        return float(raw)
+    return None
 
 
 def _plain_loc(loc: tuple[Any, ...], data: Any = None) -> str:
@@ -1312,9 +1459,18 @@ def from_dict(
     drop_events: list[str] | None = None,
 ) -> Scenario:
     """Validate a scenario from plain data: drop events by id, then apply ``path=value``."""
+    return _from_own(copy.deepcopy(data), origin, overrides, drop_events)
+
+
+def _from_own(
+    data: dict[str, Any],
+    origin: str = "scenario",
+    overrides: list[str] | None = None,
+    drop_events: list[str] | None = None,
+) -> Scenario:
+    """``from_dict`` on data the caller hands over (freshly read), so not copied again."""
     from . import guard
 
-    data = copy.deepcopy(data)
     if drop_events:
         data = guard.drop_events(data, drop_events, origin)
     given: list[tuple[str, str]] = []
@@ -1370,7 +1526,71 @@ def _events(value: Any, p: Path) -> list[dict[str, Any]]:
     return value
 
 
-def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> dict[str, Any]:
+# resolved scenario files by (working directory, path as given): the data and, for each file
+# read to make it, its identity and version. A calibration loads one file tens of thousands of
+# times; reading it again (a path resolved, a parse copied, every base merged) costs more than
+# the stat of each file and one copy of the result.
+_READS: dict[tuple[str, str], tuple[dict[str, Any], tuple[tuple[Path, tuple[int, ...]], ...]]] = {}
+_READS_MAX = 64
+
+
+def _version(p: Path) -> tuple[int, ...] | None:
+    """Which file ``p`` is and which version of it (None when it cannot be read)."""
+    try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _read_kept(p: Path) -> dict[str, Any]:
+    """``_read(p)``, from a kept result while none of the files it read has changed."""
+    key = (os.getcwd(), str(p))
+    kept = _READS.get(key)
+    if kept is not None and all(_version(f) == v for f, v in kept[1]):
+        return _copy_data(kept[0], {})
+    files: list[tuple[Path, tuple[int, ...] | None]] = []
+    data = _read(p, files=files)
+    versions = [(f, v) for f, v in files if v is not None]
+    if len(versions) == len(files):  # else a file could not be told apart: nothing kept
+        if len(_READS) >= _READS_MAX:
+            _READS.clear()
+        _READS[key] = (_copy_data(data, {}), tuple(versions))
+    return data
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy_data(x: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(x, memo)`` for parsed YAML, quicker on its mappings, lists and scalars."""
+    # memo by id as deepcopy's: parts shared through YAML anchors stay shared in the copy
+    t = type(x)
+    if t in _ATOMS:
+        return x
+    if t is not dict and t is not list:
+        return copy.deepcopy(x, memo)
+    hit = memo.get(id(x))
+    if hit is not None:
+        return hit
+    if t is dict:
+        out: Any = {}
+        memo[id(x)] = out
+        for k, v in x.items():
+            out[k if type(k) in _ATOMS else copy.deepcopy(k, memo)] = _copy_data(v, memo)
+    else:
+        out = []
+        memo[id(x)] = out
+        out.extend(_copy_data(v, memo) for v in x)
+    return out
+
+
+def _read(
+    p: Path,
+    seen: tuple[Path, ...] = (),
+    child: Path | None = None,
+    files: list[tuple[Path, tuple[int, ...] | None]] | None = None,
+) -> dict[str, Any]:
     """Read a YAML scenario, resolving ``extends`` (relative path) and ``drop_events`` (ids)."""
     if p.resolve() in seen:
         raise UserError(f"{child or p}: 'extends' loops back to {p}")
@@ -1378,6 +1598,8 @@ def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> di
         raise UserError(f"{child or p}: 'extends' chains more than {MAX_EXTENDS} files")
     if child is not None and not p.is_file():
         raise UserError(f"{child}: extends: no such scenario file {p}")
+    if files is not None:  # the version before the read: an edit during it is seen next time
+        files.append((p, _version(p)))
     data = read_mapping(p, "scenario", empty_ok=True)
     if not data and child is None:
         raise UserError(f"{p}: the scenario file is empty; give fields, or 'extends: BASE.yaml'")
@@ -1394,7 +1616,7 @@ def _read(p: Path, seen: tuple[Path, ...] = (), child: Path | None = None) -> di
     if not isinstance(parent, str) or not parent.strip():
         raise UserError(f"{p}: extends must be a path to a scenario file")
     base_path = p.parent / parent
-    base = _read(base_path, (*seen, p.resolve()), p)
+    base = _read(base_path, (*seen, p.resolve()), p, files)
     events = _events(base.get("timeline"), base_path)
     ids = [e.get("id") for e in events if isinstance(e.get("id"), str)]
     for x in drop:
@@ -1416,7 +1638,8 @@ def load(
 ) -> Scenario:
     """Read and validate a YAML scenario file (``extends`` and ``drop_events`` resolved)."""
     p = Path(path)
-    return from_dict(_read(p), origin=str(p), overrides=overrides, drop_events=drop_events)
+    # the data read is a fresh copy, changed by nobody else
+    return _from_own(_read_kept(p), origin=str(p), overrides=overrides, drop_events=drop_events)
 
 
 def resolve(
