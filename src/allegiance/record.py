@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numba import njit
+from pandas.api.internals import create_dataframe_from_blocks
 
 from .people import Driver, Event, Motive, Origin, People, Route, labels
 
@@ -20,17 +23,12 @@ _CATEGORIES = {
     "route": pd.CategoricalDtype(labels(Route)[1:]),
     "origin": pd.CategoricalDtype(labels(Origin)),
 }
-
-
-class _Logged(NamedTuple):
-    """One call's worth of events, kept as given until the table is built."""
-
-    kind: int
-    month: int
-    person: np.ndarray  # int64
-    motive: np.ndarray  # uint8, read when logged (captives change motive when they repent)
-    driver: np.ndarray | None
-    route: np.ndarray | None
+# the type pandas gives a column of Python strings (Arrow-backed, NaN for missing)
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+# one logged call: kind, month, person (int64), motive (read when logged: captives change motive
+# when they repent), driver, route; a plain tuple, as a NamedTuple's constructor costs a Python
+# call per event kind and month
+_Logged = tuple[int, int, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
 
 
 class Recorder:
@@ -66,39 +64,88 @@ class Recorder:
         # a month saved)
         self._people = people
         self._logged.append(
-            _Logged(int(kind), month, idx.astype(np.int64), people.motive[idx], driver, route)
+            (int(kind), month, idx.astype(np.int64), people.motive[idx], driver, route)
         )
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
-        if not self.rows:
-            df = pd.DataFrame(self.rows)
-        else:
-            # one float array for all months: a frame from a list of dicts costs three times more
-            columns = list(self.rows[0])
-            if any(list(r) != columns for r in self.rows):
-                raise ValueError("every month's row must have the same columns, in one order")
-            values = np.array([list(r.values()) for r in self.rows], dtype=np.float64)
-            df = pd.DataFrame(values, columns=columns)
-        df.insert(0, "month", self.months[: len(df)])
-        return df
+        rows, months = self.rows, self.months
+        n = len(rows)
+        columns = list(rows[0]) if rows else []
+        labelled = _month_labels(tuple(months)) if n <= len(months) else None
+        if (
+            not columns
+            or labelled is None
+            or "month" in columns
+            or not all(type(c) is str for c in columns)
+        ):
+            # no rows, no metrics, non-string months or too few of them, a metric named month or
+            # not named by a string: rare, so left to pandas (and its errors)
+            return _timeseries_by_pandas(rows, months)
+        k = len(columns)
+        # every row's keys in one pass at C speed, against the first row's
+        if list(chain.from_iterable(rows)) != columns * n:
+            raise ValueError("every month's row must have the same columns, in one order")
+        try:
+            values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, n * k)
+        except (TypeError, ValueError):  # a value NumPy converts only from a list (None: NaN)
+            values = np.array([list(r.values()) for r in rows], dtype=np.float64)
+        # the block as pandas keeps it: one row per metric, contiguous (the frame's own copy)
+        block = np.ascontiguousarray(values.reshape(n, k).T)
+        month = labelled[0] if n == len(months) else labelled[0].slice(0, n)
+        return create_dataframe_from_blocks(
+            [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
+            index=pd.RangeIndex(n),
+            columns=_timeseries_columns(tuple(columns)).copy(),
+        )
 
     def event_table(self) -> pd.DataFrame:
         """The event log, with labelled categorical columns (missing where not applicable)."""
-        cols = self._columns()
-        # the labels as the column's own string type, then taken by code: converting one label
-        # per event instead costs more than the rest of the table
-        month_labels = pd.Series(np.array(self.months)).array
+        logged, people = self._logged, self._people
+        labelled = _month_labels(tuple(self.months))
+        if not logged or people is None or labelled is None:
+            return _event_table_by_pandas(self.months, self._columns())
+        kinds, months, persons, motives, drivers, routes = zip(*logged, strict=True)
+        driven = [d for d in drivers if d is not None]
+        routed = [r for r in routes if r is not None]
+        cols = _fill_events(
+            np.array(kinds, np.int8),
+            np.array(months, np.int64),
+            np.fromiter(map(len, persons), np.int64, len(persons)),
+            np.array([d is not None for d in drivers]),
+            np.array([r is not None for r in routes]),
+            np.concatenate(persons),
+            np.concatenate(motives).astype(np.int8, copy=False),
+            np.concatenate(driven).astype(np.int8, copy=False) if driven else _NONE,
+            np.concatenate(routed).astype(np.int8, copy=False) if routed else _NONE,
+            people.origin,
+            people.birth,
+            labelled[1],
+            labelled[2],
+            _SIZES,
+        )
+        offsets, data, person, age, codes, error = cols
+        if error:
+            raise _ERRORS[error]
+        n = person.size
+        month = pa.Array.from_buffers(
+            pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
         cat = pd.Categorical.from_codes
-        return pd.DataFrame(
-            {
-                "month": month_labels.take(cols["month"].astype(np.int64))
-                if cols["month"].size
-                else np.empty(0, str),
-                "person": cols["person"].astype(np.int64),
-                **{name: cat(cols[name], dtype=dtype) for name, dtype in _CATEGORIES.items()},
-                "age": cols["age"].astype(np.int16),
-            }
+        # checked in the kernel: the codes are within their categories
+        categoricals = [
+            (cat(codes[j], dtype=dtype, validate=False), np.array([j + 2]))
+            for j, dtype in enumerate(_CATEGORIES.values())
+        ]
+        return create_dataframe_from_blocks(
+            [
+                (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0),
+                (person.reshape(1, n), np.array([1])),
+                *categoricals,
+                (age.reshape(1, n), np.array([7])),
+            ],
+            index=pd.RangeIndex(n),
+            columns=_event_columns().copy(),
         )
 
     def _columns(self) -> dict[str, np.ndarray]:
@@ -106,19 +153,173 @@ class Recorder:
         logged, people = self._logged, self._people
         if not logged or people is None:
             return {k: np.empty(0, dtype=np.int64) for k in EVENT_COLUMNS}
-        sizes = [e.person.size for e in logged]
-        month = np.repeat(np.array([e.month for e in logged], dtype=np.int16), sizes)
-        person = np.concatenate([e.person for e in logged])
+        sizes = [e[2].size for e in logged]
+        month = np.repeat(np.array([e[1] for e in logged], dtype=np.int16), sizes)
+        person = np.concatenate([e[2] for e in logged])
         return {
             "month": month,
             "person": person,
-            "event": np.repeat(np.array([e.kind for e in logged], dtype=np.int8), sizes),
-            "motive": np.concatenate([e.motive for e in logged]).astype(np.int8) - 1,
-            "driver": _codes([e.driver for e in logged], sizes),
-            "route": _codes([e.route for e in logged], sizes),
+            "event": np.repeat(np.array([e[0] for e in logged], dtype=np.int8), sizes),
+            "motive": np.concatenate([e[3] for e in logged]).astype(np.int8) - 1,
+            "driver": _codes([e[4] for e in logged], sizes),
+            "route": _codes([e[5] for e in logged], sizes),
             "origin": people.origin[person].astype(np.int8),
             "age": people.age_years(month, person),
         }
+
+
+_AT0 = np.array([0])
+_NONE = np.empty(0, np.int8)
+# the number of categories of event, motive, driver, route and origin, in the table's order
+_SIZES = np.array([len(d.categories) for d in _CATEGORIES.values()], np.int64)
+_ERRORS = {
+    1: ValueError("codes need to be between -1 and len(categories)-1"),
+    2: IndexError("an event's person is outside the population"),
+    3: IndexError("an event's month is outside the months recorded"),
+    4: ValueError("a driver or route array's length differs from its people's"),
+}
+
+
+@lru_cache(maxsize=16)
+def _month_labels(months: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+    """The month labels as an Arrow string array, and as byte offsets and UTF-8 bytes, made once
+    per calendar (a calibration's runs share one); None unless every label is a string."""
+    if not all(type(m) is str for m in months):
+        return None
+    array = pa.array(months, pa.large_string())
+    offsets = np.frombuffer(array.buffers()[1], np.int64, len(months) + 1, array.offset * 8)
+    data = np.frombuffer(array.buffers()[2], np.uint8, int(offsets[-1]) if months else 0)
+    return array, offsets.copy(), data.copy()
+
+
+@lru_cache(maxsize=16)
+def _timeseries_columns(columns: tuple[str, ...]) -> pd.Index:
+    """The monthly table's column labels, made as pandas makes them (callers get a copy: an
+    Index's name can be set)."""
+    return pd.Index(list(columns)).insert(0, "month")
+
+
+@lru_cache(maxsize=1)
+def _event_columns() -> pd.Index:
+    """The event table's column labels (callers get a copy)."""
+    return pd.Index(EVENT_COLUMNS)
+
+
+@njit(cache=True)
+def _fill_events(  # noqa: ANN202
+    kinds: np.ndarray,
+    months: np.ndarray,
+    sizes: np.ndarray,
+    has_driver: np.ndarray,
+    has_route: np.ndarray,
+    person: np.ndarray,
+    motive: np.ndarray,
+    driver: np.ndarray,
+    route: np.ndarray,
+    origin: np.ndarray,
+    birth: np.ndarray,
+    label_offsets: np.ndarray,
+    label_bytes: np.ndarray,
+    n_categories: np.ndarray,
+):
+    """The event table's columns from the logged calls in one pass: the month labels' Arrow
+    offsets and bytes, person, age (whole years, as people.years) and the codes of event, motive,
+    driver, route and origin (-1: none), and an error code (0: none). One compiled pass instead of
+    a repeat, concatenate or gather per column."""
+    n = person.size
+    size = 0
+    for j in range(kinds.size):
+        m = months[j]
+        if m < 0 or m >= label_offsets.size - 1:
+            empty = np.empty(0, np.int64)
+            return (
+                empty,
+                np.empty(0, np.uint8),
+                empty,
+                np.empty(0, np.int16),
+                np.empty((5, 0), np.int8),
+                3,
+            )
+        size += sizes[j] * (label_offsets[m + 1] - label_offsets[m])
+    offsets = np.empty(n + 1, np.int64)
+    data = np.empty(size, np.uint8)
+    age = np.empty(n, np.int16)
+    codes = np.empty((5, n), np.int8)
+    offsets[0] = 0
+    k = at = d = r = 0
+    error = 0
+    for j in range(kinds.size):
+        m = months[j]
+        lo = label_offsets[m]
+        width = label_offsets[m + 1] - lo
+        for _ in range(sizes[j]):
+            for b in range(width):
+                data[at + b] = label_bytes[lo + b]
+            at += width
+            offsets[k + 1] = at
+            i = person[k]
+            if i < 0 or i >= origin.size:
+                error = 2
+                break
+            age[k] = (np.int32(np.int16(m)) - np.int32(birth[i])) // 12
+            codes[0, k] = kinds[j]
+            codes[1, k] = motive[k] - 1
+            if has_driver[j]:
+                if d >= driver.size:
+                    error = 4
+                    break
+                codes[2, k] = driver[d] - 1
+                d += 1
+            else:
+                codes[2, k] = -1
+            if has_route[j]:
+                if r >= route.size:
+                    error = 4
+                    break
+                codes[3, k] = route[r] - 1
+                r += 1
+            else:
+                codes[3, k] = -1
+            codes[4, k] = origin[i]
+            for c in range(5):
+                if codes[c, k] < -1 or codes[c, k] >= n_categories[c]:
+                    error = 1
+            k += 1
+        if error:
+            break
+    if not error and (d != driver.size or r != route.size):
+        error = 4
+    return offsets, data, person, age, codes, error
+
+
+def _timeseries_by_pandas(rows: list[dict[str, float]], months: list[str]) -> pd.DataFrame:
+    """The monthly table built by pandas from the rows (the cases the fast path leaves)."""
+    if not rows:
+        df = pd.DataFrame(rows)
+    else:
+        columns = list(rows[0])
+        if any(list(r) != columns for r in rows):
+            raise ValueError("every month's row must have the same columns, in one order")
+        values = np.array([list(r.values()) for r in rows], dtype=np.float64)
+        df = pd.DataFrame(values, columns=columns)
+    df.insert(0, "month", months[: len(df)])
+    return df
+
+
+def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The event table built by pandas from its columns (the cases the fast path leaves)."""
+    month_labels = pd.Series(np.array(months)).array
+    cat = pd.Categorical.from_codes
+    return pd.DataFrame(
+        {
+            "month": month_labels.take(cols["month"].astype(np.int64))
+            if cols["month"].size
+            else np.empty(0, str),
+            "person": cols["person"].astype(np.int64),
+            **{name: cat(cols[name], dtype=dtype) for name, dtype in _CATEGORIES.items()},
+            "age": cols["age"].astype(np.int16),
+        }
+    )
 
 
 def _codes(arrays: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
