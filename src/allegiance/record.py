@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import struct
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -25,24 +25,68 @@ _CATEGORIES = {
 }
 # the type pandas gives a column of Python strings (Arrow-backed, NaN for missing)
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
-# one logged call: kind, month, person (int64), motive (read when logged: captives change motive
-# when they repent), driver, route; a plain tuple, as a NamedTuple's constructor costs a Python
-# call per event kind and month
-_Logged = tuple[int, int, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
+# the number of categories of event, motive, driver, route and origin, in the table's order
+_SIZES = np.array([len(d.categories) for d in _CATEGORIES.values()], np.int64)
+_ERRORS = {
+    1: ValueError("codes need to be between -1 and len(categories)-1"),  # pandas' own message
+    2: IndexError("an event's person is outside the population"),
+    3: IndexError("an event's month is outside the months recorded"),
+}
+_CAPACITY = 1024  # events the log holds before it grows (a 20,000-person run logs about 1,000)
 
 
 class Recorder:
-    """Collects monthly rows and events as arrays; builds tidy tables at the end."""
+    """Collects monthly rows and events as arrays; builds tidy tables at the end.
+
+    The values are read when given, into arrays, while they are in the processor's cache: read
+    at the end of a run, each of a run's few thousand values and few hundred logged arrays is a
+    cache miss, which cost more than building the tables.
+    """
 
     def __init__(self, months: list[str]) -> None:
         self.months = months
         self.rows: list[dict[str, float]] = []
-        self._logged: list[_Logged] = []
         self._people: People | None = None
+        self._labelled = months, _month_labels(tuple(months))
+        # the rows' values, one row per month, once the first row gives the metrics
+        self._values: np.ndarray = np.empty((0, 0), np.float64)
+        self._packer: struct.Struct | None = None
+        self._packed = 0  # rows packed: fewer than rows where rows were added otherwise
+        self._keys: list[str] = []
+        self._by_pandas = False  # a row the fast path cannot take: build the table from the rows
+        # the event log: one entry per call, and the people's columns in growing buffers
+        self._kinds: list[int] = []
+        self._months: list[int] = []
+        self._sizes: list[int] = []
+        self._n = 0
+        self._person = np.empty(_CAPACITY, np.int64)
+        self._motive = np.empty(_CAPACITY, np.int8)
+        # code 0 (none) where an event has no driver or route: calls without one write nothing
+        self._driver = np.zeros(_CAPACITY, np.int8)
+        self._route = np.zeros(_CAPACITY, np.int8)
 
     def row(self, values: dict[str, float]) -> None:
-        """Append one month's metrics."""
+        """Append one month's metrics (their values are read now)."""
+        t = len(self.rows)
         self.rows.append(values)
+        if self._by_pandas:
+            return
+        if self._packer is None:
+            self._keys = list(values)
+            self._packer = struct.Struct(f"={len(self._keys)}d")
+            self._values = np.empty((len(self.months), len(self._keys)), np.float64)
+        # a row with other metrics, in another order, one too many or a value that is no number
+        # (None: NaN, a numeric string) is left to the plain construction, which raises or
+        # converts it
+        if t >= len(self._values) or list(values) != self._keys:
+            self._by_pandas = True
+            return
+        try:
+            # packed as float64 as NumPy converts them, at a third of np.fromiter's cost
+            self._packer.pack_into(self._values, t * self._packer.size, *values.values())
+            self._packed += 1
+        except (struct.error, TypeError, ValueError, OverflowError):
+            self._by_pandas = True
 
     def events(
         self,
@@ -53,93 +97,114 @@ class Recorder:
         driver: np.ndarray | None = None,
         route: np.ndarray | None = None,
     ) -> None:
-        """Log one event per person in ``idx`` (their motive is read now).
-
-        ``driver`` and ``route`` are kept, not copied: pass arrays that are not written to later.
-        """
-        if idx.size == 0:
+        """Log one event per person in ``idx`` (their motive, driver and route are read now)."""
+        n = idx.size
+        if n == 0:
             return
+        if (driver is not None and driver.size != n) or (route is not None and route.size != n):
+            raise ValueError("a driver or route must have one value per person")
         # only the motive can change later; origin and birth are fixed traits, so the origin and
         # age columns are read once for the whole log in event_table (a dozen small NumPy calls
         # a month saved)
         self._people = people
-        self._logged.append(
-            (int(kind), month, idx.astype(np.int64), people.motive[idx], driver, route)
-        )
+        k = self._n
+        end = k + n
+        if end > self._person.size:
+            self._grow(end)
+        # assigning casts as astype does (int64 people; int8 codes, wrapped)
+        self._person[k:end] = idx
+        self._motive[k:end] = people.motive[idx]
+        if driver is not None:
+            self._driver[k:end] = driver
+        if route is not None:
+            self._route[k:end] = route
+        self._n = end
+        self._kinds.append(int(kind))
+        self._months.append(month)
+        self._sizes.append(n)
+
+    def _grow(self, size: int) -> None:
+        """Make room for ``size`` logged events (at least twice the room there is)."""
+        size = max(size, 2 * self._person.size)
+        k = self._n
+        for name in ("_person", "_motive", "_driver", "_route"):
+            old = getattr(self, name)
+            new = (np.zeros if name in ("_driver", "_route") else np.empty)(size, old.dtype)
+            new[:k] = old[:k]
+            setattr(self, name, new)
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
-        rows, months = self.rows, self.months
-        n = len(rows)
-        columns = list(rows[0]) if rows else []
-        labelled = _month_labels(tuple(months)) if n <= len(months) else None
+        rows, values = self.rows, self._values
+        n, k = len(rows), len(self._keys)
+        labelled = self._labels()
         if (
-            not columns
+            self._by_pandas
+            or self._packed != n
+            or not k
             or labelled is None
-            or "month" in columns
-            or not all(type(c) is str for c in columns)
+            or "month" in self._keys
+            or not all(type(c) is str for c in self._keys)
         ):
-            # no rows, no metrics, non-string months or too few of them, a metric named month or
-            # not named by a string: rare, so left to pandas (and its errors)
-            return _timeseries_by_pandas(rows, months)
-        k = len(columns)
-        # every row's keys in one pass at C speed, against the first row's
-        if list(chain.from_iterable(rows)) != columns * n:
-            raise ValueError("every month's row must have the same columns, in one order")
-        try:
-            values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, n * k)
-        except (TypeError, ValueError):  # a value NumPy converts only from a list (None: NaN)
-            values = np.array([list(r.values()) for r in rows], dtype=np.float64)
-        # the block as pandas keeps it: one row per metric, contiguous (the frame's own copy)
-        block = np.ascontiguousarray(values.reshape(n, k).T)
-        month = labelled[0] if n == len(months) else labelled[0].slice(0, n)
+            # no rows, no metrics, rows given otherwise than by row(), an odd row, non-string
+            # months, a metric named month or not named by a string: rare, so left to pandas (and
+            # its errors)
+            return _timeseries_by_pandas(rows, self.months)
+        # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy (a
+        # view would let two frames share their values)
+        block = values[:n].T.copy(order="C")
+        month = labelled[0] if n == len(self.months) else labelled[0].slice(0, n)
         return create_dataframe_from_blocks(
             [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
             index=pd.RangeIndex(n),
-            columns=_timeseries_columns(tuple(columns)).copy(),
+            columns=_timeseries_columns(tuple(self._keys)).copy(),
         )
 
     def event_table(self) -> pd.DataFrame:
         """The event log, with labelled categorical columns (missing where not applicable)."""
-        logged, people = self._logged, self._people
-        labelled = _month_labels(tuple(self.months))
-        if not logged or people is None or labelled is None:
-            return _event_table_by_pandas(self.months, self._columns())
-        kinds, months, persons, motives, drivers, routes = zip(*logged, strict=True)
-        driven = [d for d in drivers if d is not None]
-        routed = [r for r in routes if r is not None]
-        cols = _fill_events(
-            np.array(kinds, np.int8),
-            np.array(months, np.int64),
-            np.fromiter(map(len, persons), np.int64, len(persons)),
-            np.array([d is not None for d in drivers]),
-            np.array([r is not None for r in routes]),
-            np.concatenate(persons),
-            np.concatenate(motives).astype(np.int8, copy=False),
-            np.concatenate(driven).astype(np.int8, copy=False) if driven else _NONE,
-            np.concatenate(routed).astype(np.int8, copy=False) if routed else _NONE,
-            people.origin,
-            people.birth,
-            labelled[1],
-            labelled[2],
+        labelled = self._labels()
+        people = self._people
+        k = self._n
+        months = np.array(self._months, np.int64)
+        # without labels (months not all strings) the kernel writes empty ones; pandas labels them
+        offsets, data = (labelled[1], labelled[2]) if labelled else (_no_labels(self.months), _NO)
+        month, person, age, codes, error = _fill_events(
+            np.array(self._kinds, np.int8),
+            months,
+            np.array(self._sizes, np.int64),
+            self._person[:k],
+            self._motive[:k],
+            self._driver[:k],
+            self._route[:k],
+            _NO if people is None else people.origin,
+            _NO_BIRTH if people is None else people.birth,
+            offsets,
+            data,
             _SIZES,
         )
-        offsets, data, person, age, codes, error = cols
         if error:
             raise _ERRORS[error]
+        if labelled is None:
+            cols = dict(zip(_CATEGORIES, codes, strict=True))
+            sizes = np.array(self._sizes, np.int64)
+            cols |= {"month": np.repeat(months.astype(np.int16), sizes), "person": person}
+            return _event_table_by_pandas(self.months, cols | {"age": age})
         n = person.size
-        month = pa.Array.from_buffers(
-            pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        labels = pd.arrays.ArrowStringArray(
+            pa.Array.from_buffers(
+                pa.large_string(), n, [None, pa.py_buffer(month[0]), pa.py_buffer(month[1])]
+            ),
+            dtype=_STR,
         )
         cat = pd.Categorical.from_codes
-        # checked in the kernel: the codes are within their categories
+        # the codes are checked in the kernel to lie within their categories
         categoricals = [
             (cat(codes[j], dtype=dtype, validate=False), np.array([j + 2]))
             for j, dtype in enumerate(_CATEGORIES.values())
         ]
         return create_dataframe_from_blocks(
             [
-                (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0),
+                (labels, _AT0),
                 (person.reshape(1, n), np.array([1])),
                 *categoricals,
                 (age.reshape(1, n), np.array([7])),
@@ -148,36 +213,17 @@ class Recorder:
             columns=_event_columns().copy(),
         )
 
-    def _columns(self) -> dict[str, np.ndarray]:
-        """The log as one array per column (codes; -1 where a driver or route does not apply)."""
-        logged, people = self._logged, self._people
-        if not logged or people is None:
-            return {k: np.empty(0, dtype=np.int64) for k in EVENT_COLUMNS}
-        sizes = [e[2].size for e in logged]
-        month = np.repeat(np.array([e[1] for e in logged], dtype=np.int16), sizes)
-        person = np.concatenate([e[2] for e in logged])
-        return {
-            "month": month,
-            "person": person,
-            "event": np.repeat(np.array([e[0] for e in logged], dtype=np.int8), sizes),
-            "motive": np.concatenate([e[3] for e in logged]).astype(np.int8) - 1,
-            "driver": _codes([e[4] for e in logged], sizes),
-            "route": _codes([e[5] for e in logged], sizes),
-            "origin": people.origin[person].astype(np.int8),
-            "age": people.age_years(month, person),
-        }
+    def _labels(self) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+        """The month labels (made when recording began, unless the months were replaced)."""
+        months, labelled = self._labelled
+        if months is not self.months:
+            self._labelled = months, labelled = self.months, _month_labels(tuple(self.months))
+        return labelled
 
 
 _AT0 = np.array([0])
-_NONE = np.empty(0, np.int8)
-# the number of categories of event, motive, driver, route and origin, in the table's order
-_SIZES = np.array([len(d.categories) for d in _CATEGORIES.values()], np.int64)
-_ERRORS = {
-    1: ValueError("codes need to be between -1 and len(categories)-1"),
-    2: IndexError("an event's person is outside the population"),
-    3: IndexError("an event's month is outside the months recorded"),
-    4: ValueError("a driver or route array's length differs from its people's"),
-}
+_NO = np.empty(0, np.uint8)
+_NO_BIRTH = np.empty(0, np.int16)  # as People.birth: an empty log compiles no other kernel
 
 
 @lru_cache(maxsize=16)
@@ -190,6 +236,11 @@ def _month_labels(months: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, np.nda
     offsets = np.frombuffer(array.buffers()[1], np.int64, len(months) + 1, array.offset * 8)
     data = np.frombuffer(array.buffers()[2], np.uint8, int(offsets[-1]) if months else 0)
     return array, offsets.copy(), data.copy()
+
+
+def _no_labels(months: list[str]) -> np.ndarray:
+    """Byte offsets of one empty label per month."""
+    return np.zeros(len(months) + 1, np.int64)
 
 
 @lru_cache(maxsize=16)
@@ -210,8 +261,6 @@ def _fill_events(  # noqa: ANN202
     kinds: np.ndarray,
     months: np.ndarray,
     sizes: np.ndarray,
-    has_driver: np.ndarray,
-    has_route: np.ndarray,
     person: np.ndarray,
     motive: np.ndarray,
     driver: np.ndarray,
@@ -222,20 +271,19 @@ def _fill_events(  # noqa: ANN202
     label_bytes: np.ndarray,
     n_categories: np.ndarray,
 ):
-    """The event table's columns from the logged calls in one pass: the month labels' Arrow
-    offsets and bytes, person, age (whole years, as people.years) and the codes of event, motive,
-    driver, route and origin (-1: none), and an error code (0: none). One compiled pass instead of
-    a repeat, concatenate or gather per column."""
+    """The event table's columns from the log in one pass: the month labels as Arrow offsets and
+    bytes, person, age (whole years, as people.years) and the codes of event, motive, driver,
+    route and origin (-1: none), and an error code (0: none). One compiled pass instead of a
+    repeat, concatenate or gather per column."""
     n = person.size
+    n_months = label_offsets.size - 1
     size = 0
     for j in range(kinds.size):
-        m = months[j]
-        if m < 0 or m >= label_offsets.size - 1:
-            empty = np.empty(0, np.int64)
+        m = months[j] if months[j] >= 0 else months[j] + n_months  # as take: from the end
+        if m < 0 or m >= n_months:
             return (
-                empty,
-                np.empty(0, np.uint8),
-                empty,
+                (np.empty(0, np.int64), np.empty(0, np.uint8)),
+                person,
                 np.empty(0, np.int16),
                 np.empty((5, 0), np.int8),
                 3,
@@ -246,10 +294,10 @@ def _fill_events(  # noqa: ANN202
     age = np.empty(n, np.int16)
     codes = np.empty((5, n), np.int8)
     offsets[0] = 0
-    k = at = d = r = 0
+    k = at = 0
     error = 0
     for j in range(kinds.size):
-        m = months[j]
+        m = months[j] if months[j] >= 0 else months[j] + n_months
         lo = label_offsets[m]
         width = label_offsets[m + 1] - lo
         for _ in range(sizes[j]):
@@ -257,39 +305,21 @@ def _fill_events(  # noqa: ANN202
                 data[at + b] = label_bytes[lo + b]
             at += width
             offsets[k + 1] = at
-            i = person[k]
+            i = person[k] if person[k] >= 0 else person[k] + origin.size  # as NumPy indexes
             if i < 0 or i >= origin.size:
-                error = 2
-                break
-            age[k] = (np.int32(np.int16(m)) - np.int32(birth[i])) // 12
+                return (offsets, data), person, age, codes, 2
+            # the month as the plain log kept it (int16), as people.years reads it
+            age[k] = (np.int32(np.int16(months[j])) - np.int32(birth[i])) // 12
             codes[0, k] = kinds[j]
             codes[1, k] = motive[k] - 1
-            if has_driver[j]:
-                if d >= driver.size:
-                    error = 4
-                    break
-                codes[2, k] = driver[d] - 1
-                d += 1
-            else:
-                codes[2, k] = -1
-            if has_route[j]:
-                if r >= route.size:
-                    error = 4
-                    break
-                codes[3, k] = route[r] - 1
-                r += 1
-            else:
-                codes[3, k] = -1
+            codes[2, k] = driver[k] - 1
+            codes[3, k] = route[k] - 1
             codes[4, k] = origin[i]
             for c in range(5):
                 if codes[c, k] < -1 or codes[c, k] >= n_categories[c]:
                     error = 1
             k += 1
-        if error:
-            break
-    if not error and (d != driver.size or r != route.size):
-        error = 4
-    return offsets, data, person, age, codes, error
+    return (offsets, data), person.copy(), age, codes, error
 
 
 def _timeseries_by_pandas(rows: list[dict[str, float]], months: list[str]) -> pd.DataFrame:
@@ -307,7 +337,7 @@ def _timeseries_by_pandas(rows: list[dict[str, float]], months: list[str]) -> pd
 
 
 def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The event table built by pandas from its columns (the cases the fast path leaves)."""
+    """The event table built by pandas from its columns (months not all strings)."""
     month_labels = pd.Series(np.array(months)).array
     cat = pd.Categorical.from_codes
     return pd.DataFrame(
@@ -320,15 +350,6 @@ def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd
             "age": cols["age"].astype(np.int16),
         }
     )
-
-
-def _codes(arrays: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
-    """Codes of a driver or route, shifted down by one: -1 (missing) where an event has none."""
-    filled = [
-        a if a is not None else np.zeros(n, np.uint8)  # code 0: none
-        for a, n in zip(arrays, sizes, strict=True)
-    ]
-    return np.concatenate(filled).astype(np.int8) - 1
 
 
 @njit(cache=True)
