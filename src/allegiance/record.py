@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import struct
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -38,9 +38,9 @@ _CAPACITY = 1024  # events the log holds before it grows (a 20,000-person run lo
 class Recorder:
     """Collects monthly rows and events as arrays; builds tidy tables at the end.
 
-    The values are read when given, into arrays, while they are in the processor's cache: read
-    at the end of a run, each of a run's few thousand values and few hundred logged arrays is a
-    cache miss, which cost more than building the tables.
+    Logged events are read when given, into growing arrays, while they are in the processor's
+    cache: kept as a run's few hundred small arrays and read at the end, each is a cache miss, and
+    these cost more than building the table. The rows are read at the end (see timeseries).
     """
 
     def __init__(self, months: list[str]) -> None:
@@ -48,12 +48,6 @@ class Recorder:
         self.rows: list[dict[str, float]] = []
         self._people: People | None = None
         self._labelled = months, _month_labels(tuple(months))
-        # the rows' values, one row per month, once the first row gives the metrics
-        self._values: np.ndarray = np.empty((0, 0), np.float64)
-        self._packer: struct.Struct | None = None
-        self._packed = 0  # rows packed: fewer than rows where rows were added otherwise
-        self._keys: list[str] = []
-        self._by_pandas = False  # a row the fast path cannot take: build the table from the rows
         # the event log: one entry per call, and the people's columns in growing buffers
         self._kinds: list[int] = []
         self._months: list[int] = []
@@ -66,27 +60,8 @@ class Recorder:
         self._route = np.zeros(_CAPACITY, np.int8)
 
     def row(self, values: dict[str, float]) -> None:
-        """Append one month's metrics (their values are read now)."""
-        t = len(self.rows)
+        """Append one month's metrics."""
         self.rows.append(values)
-        if self._by_pandas:
-            return
-        if self._packer is None:
-            self._keys = list(values)
-            self._packer = struct.Struct(f"={len(self._keys)}d")
-            self._values = np.empty((len(self.months), len(self._keys)), np.float64)
-        # a row with other metrics, in another order, one too many or a value that is no number
-        # (None: NaN, a numeric string) is left to the plain construction, which raises or
-        # converts it
-        if t >= len(self._values) or list(values) != self._keys:
-            self._by_pandas = True
-            return
-        try:
-            # packed as float64 as NumPy converts them, at a third of np.fromiter's cost
-            self._packer.pack_into(self._values, t * self._packer.size, *values.values())
-            self._packed += 1
-        except (struct.error, TypeError, ValueError, OverflowError):
-            self._by_pandas = True
 
     def events(
         self,
@@ -135,29 +110,36 @@ class Recorder:
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
-        rows, values = self.rows, self._values
-        n, k = len(rows), len(self._keys)
-        labelled = self._labels()
+        rows, months = self.rows, self.months
+        n = len(rows)
+        columns = list(rows[0]) if rows else []
+        labelled = self._labels() if n <= len(months) else None
         if (
-            self._by_pandas
-            or self._packed != n
-            or not k
+            not columns
             or labelled is None
-            or "month" in self._keys
-            or not all(type(c) is str for c in self._keys)
+            or "month" in columns
+            or not all(type(c) is str for c in columns)
         ):
-            # no rows, no metrics, rows given otherwise than by row(), an odd row, non-string
-            # months, a metric named month or not named by a string: rare, so left to pandas (and
-            # its errors)
-            return _timeseries_by_pandas(rows, self.months)
-        # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy (a
-        # view would let two frames share their values)
-        block = values[:n].T.copy(order="C")
-        month = labelled[0] if n == len(self.months) else labelled[0].slice(0, n)
+            # no rows, no metrics, non-string months or too few of them, a metric named month or
+            # not named by a string: rare, so left to pandas (and its errors)
+            return _timeseries_by_pandas(rows, months)
+        k = len(columns)
+        # every row's keys in one pass at C speed, against the first row's
+        if list(chain.from_iterable(rows)) != columns * n:
+            raise ValueError("every month's row must have the same columns, in one order")
+        # the values are read here, not as each row comes: packing a row into an array when it
+        # comes costs more within a month's work than all rows' reading here
+        try:
+            values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, n * k)
+        except (TypeError, ValueError):  # a value NumPy converts only from a list (None: NaN)
+            values = np.array([list(r.values()) for r in rows], dtype=np.float64)
+        # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy
+        block = values.reshape(n, k).T.copy(order="C")
+        month = labelled[0] if n == len(months) else labelled[0].slice(0, n)
         return create_dataframe_from_blocks(
             [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
             index=pd.RangeIndex(n),
-            columns=_timeseries_columns(tuple(self._keys)).copy(),
+            columns=_timeseries_columns(tuple(columns)).copy(),
         )
 
     def event_table(self) -> pd.DataFrame:
