@@ -211,10 +211,14 @@ _NO_BIRTH = np.empty(0, np.int16)  # as People.birth: an empty log compiles no o
 @lru_cache(maxsize=16)
 def _month_labels(months: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
     """The month labels as an Arrow string array, and as byte offsets and UTF-8 bytes, made once
-    per calendar (a calibration's runs share one); None unless every label is a string."""
+    per calendar (a calibration's runs share one); None unless every label is a string that Arrow
+    holds (a lone surrogate is not UTF-8), and the tables are left to pandas."""
     if not all(type(m) is str for m in months):
         return None
-    array = pa.array(months, pa.large_string())
+    try:
+        array = pa.array(months, pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        return None
     offsets = np.frombuffer(array.buffers()[1], np.int64, len(months) + 1, array.offset * 8)
     data = np.frombuffer(array.buffers()[2], np.uint8, int(offsets[-1]) if months else 0)
     return array, offsets.copy(), data.copy()
