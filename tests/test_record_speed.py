@@ -146,34 +146,39 @@ def outcome(build: Any) -> pd.DataFrame | type[BaseException]:
 
 
 labels_ = st.lists(
-    # any text but NUL, which NumPy's strings drop at the end of a label
-    st.text(st.characters(exclude_characters="\x00"), max_size=8),
+    # any text but NUL, which NumPy's strings drop at the end of a label, and lone surrogates,
+    # which no table holds (see test_labels_arrow_cannot_hold_are_left_to_pandas)
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8),
     max_size=12,
 )
 values_ = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(-(2**60), 2**60),
-    st.just(np.float32(0.1)),
-    st.just(None),
+    st.sampled_from([np.float32(0.1), np.float64(-0.0), True]),
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     months=labels_,
-    columns=st.lists(st.sampled_from(["a", "b", "deserted", "month", "x y"]), unique=True),
+    columns=st.lists(st.sampled_from(["a", "b", "deserted", "x y"]), min_size=1, unique=True),
     data=st.data(),
 )
 def test_timeseries_equals_the_frame_pandas_builds_from_the_rows(
     months: list[str], columns: list[str], data: st.DataObject
 ) -> None:
     n = data.draw(st.integers(0, len(months) + 1))  # one row more than months: both refuse
+    if data.draw(st.integers(0, 20)) == 0:
+        columns = [*columns, "month"]  # a metric named as the labels' column: both refuse
     fast, plain = Recorder(months), PlainRecorder(months)
     for _ in range(n):
         keys = columns
-        if data.draw(st.integers(0, 30)) == 0:  # now and then a row with other columns
-            keys = data.draw(st.permutations(columns)) if columns else ["b"]
+        odd = data.draw(st.integers(0, 40))
+        if odd == 0:  # now and then a row with other columns (or in another order)
+            keys = data.draw(st.permutations(columns)) if len(columns) > 1 else ["other"]
         row = {k: data.draw(values_) for k in keys}
+        if odd == 1:  # or a value NumPy converts only from a list (None: NaN)
+            row[keys[0]] = None
         fast.row(row)
         plain.row(row)
     got, want = outcome(fast.timeseries), outcome(plain.timeseries)
