@@ -27,10 +27,12 @@ _CATEGORIES = {
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 # the number of categories of event, motive, driver, route and origin, in the table's order
 _SIZES = np.array([len(d.categories) for d in _CATEGORIES.values()], np.int64)
-_ERRORS = {
-    1: ValueError("codes need to be between -1 and len(categories)-1"),  # pandas' own message
-    2: IndexError("an event's person is outside the population"),
-    3: IndexError("an event's month is outside the months recorded"),
+# the kernel's error codes, as the errors raised (a new one each time: a raised error keeps its
+# traceback)
+_ERRORS: dict[int, tuple[type[Exception], str]] = {
+    1: (ValueError, "codes need to be between -1 and len(categories)-1"),  # pandas' own message
+    2: (IndexError, "an event's person is outside the population"),
+    3: (IndexError, "an event's month is outside the months recorded"),
 }
 _CAPACITY = 1024  # events the log holds before it grows (a 20,000-person run logs about 1,000)
 
@@ -165,7 +167,8 @@ class Recorder:
             _SIZES,
         )
         if error:
-            raise _ERRORS[error]
+            kind, message = _ERRORS[error]
+            raise kind(message)
         if labelled is None:
             cols = dict(zip(_CATEGORIES, codes, strict=True))
             sizes = np.array(self._sizes, np.int64)
