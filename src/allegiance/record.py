@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numba import njit
+from pandas.api.internals import create_dataframe_from_blocks
 
 from .people import Driver, Event, Motive, Origin, People, Route, labels
 
@@ -20,27 +23,43 @@ _CATEGORIES = {
     "route": pd.CategoricalDtype(labels(Route)[1:]),
     "origin": pd.CategoricalDtype(labels(Origin)),
 }
-
-
-class _Logged(NamedTuple):
-    """One call's worth of events, kept as given until the table is built."""
-
-    kind: int
-    month: int
-    person: np.ndarray  # int64
-    motive: np.ndarray  # uint8, read when logged (captives change motive when they repent)
-    driver: np.ndarray | None
-    route: np.ndarray | None
+# the type pandas gives a column of Python strings (Arrow-backed, NaN for missing)
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+# the number of categories of event, motive, driver, route and origin, in the table's order
+_SIZES = np.array([len(d.categories) for d in _CATEGORIES.values()], np.int64)
+# the kernel's error codes, as the errors raised (a new one each time: a raised error keeps its
+# traceback)
+_ERRORS: dict[int, tuple[type[Exception], str]] = {
+    1: (ValueError, "codes need to be between -1 and len(categories)-1"),  # pandas' own message
+    2: (IndexError, "an event's person is outside the population"),
+    3: (IndexError, "an event's month is outside the months recorded"),
+}
+_CAPACITY = 1024  # events the log holds before it grows (a 20,000-person run logs about 1,000)
 
 
 class Recorder:
-    """Collects monthly rows and events as arrays; builds tidy tables at the end."""
+    """Collects monthly rows and events as arrays; builds tidy tables at the end.
+
+    Logged events are read when given, into growing arrays, while they are in the processor's
+    cache: kept as a run's few hundred small arrays and read at the end, each is a cache miss, and
+    these cost more than building the table. The rows are read at the end (see timeseries).
+    """
 
     def __init__(self, months: list[str]) -> None:
         self.months = months
         self.rows: list[dict[str, float]] = []
-        self._logged: list[_Logged] = []
         self._people: People | None = None
+        self._labelled = months, _month_labels(tuple(months))
+        # the event log: one entry per call, and the people's columns in growing buffers
+        self._kinds: list[int] = []
+        self._months: list[int] = []
+        self._sizes: list[int] = []
+        self._n = 0
+        self._person = np.empty(_CAPACITY, np.int64)
+        self._motive = np.empty(_CAPACITY, np.int8)
+        # code 0 (none) where an event has no driver or route: calls without one write nothing
+        self._driver = np.zeros(_CAPACITY, np.int8)
+        self._route = np.zeros(_CAPACITY, np.int8)
 
     def row(self, values: dict[str, float]) -> None:
         """Append one month's metrics."""
@@ -55,79 +74,271 @@ class Recorder:
         driver: np.ndarray | None = None,
         route: np.ndarray | None = None,
     ) -> None:
-        """Log one event per person in ``idx`` (their motive is read now).
-
-        ``driver`` and ``route`` are kept, not copied: pass arrays that are not written to later.
-        """
-        if idx.size == 0:
+        """Log one event per person in ``idx`` (their motive, driver and route are read now)."""
+        n = idx.size
+        if n == 0:
             return
+        if (driver is not None and driver.size != n) or (route is not None and route.size != n):
+            raise ValueError("a driver or route must have one value per person")
         # only the motive can change later; origin and birth are fixed traits, so the origin and
         # age columns are read once for the whole log in event_table (a dozen small NumPy calls
         # a month saved)
         self._people = people
-        self._logged.append(
-            _Logged(int(kind), month, idx.astype(np.int64), people.motive[idx], driver, route)
-        )
+        k = self._n
+        end = k + n
+        if end > self._person.size:
+            self._grow(end)
+        # assigning casts as astype does (int64 people; int8 codes, wrapped)
+        self._person[k:end] = idx
+        self._motive[k:end] = people.motive[idx]
+        if driver is not None:
+            self._driver[k:end] = driver
+        if route is not None:
+            self._route[k:end] = route
+        self._n = end
+        self._kinds.append(int(kind))
+        self._months.append(month)
+        self._sizes.append(n)
+
+    def _grow(self, size: int) -> None:
+        """Make room for ``size`` logged events (at least twice the room there is)."""
+        size = max(size, 2 * self._person.size)
+        k = self._n
+        for name in ("_person", "_motive", "_driver", "_route"):
+            old = getattr(self, name)
+            new = (np.zeros if name in ("_driver", "_route") else np.empty)(size, old.dtype)
+            new[:k] = old[:k]
+            setattr(self, name, new)
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
-        if not self.rows:
-            df = pd.DataFrame(self.rows)
-        else:
-            # one float array for all months: a frame from a list of dicts costs three times more
-            columns = list(self.rows[0])
-            if any(list(r) != columns for r in self.rows):
-                raise ValueError("every month's row must have the same columns, in one order")
-            values = np.array([list(r.values()) for r in self.rows], dtype=np.float64)
-            df = pd.DataFrame(values, columns=columns)
-        df.insert(0, "month", self.months[: len(df)])
-        return df
+        rows, months = self.rows, self.months
+        n = len(rows)
+        columns = list(rows[0]) if rows else []
+        labelled = self._labels() if n <= len(months) else None
+        if (
+            not columns
+            or labelled is None
+            or "month" in columns
+            or not all(type(c) is str for c in columns)
+        ):
+            # no rows, no metrics, non-string months or too few of them, a metric named month or
+            # not named by a string: rare, so left to pandas (and its errors)
+            return _timeseries_by_pandas(rows, months)
+        k = len(columns)
+        # every row's keys in one pass at C speed, against the first row's
+        if list(chain.from_iterable(rows)) != columns * n:
+            raise ValueError("every month's row must have the same columns, in one order")
+        # the values are read here, not as each row comes: packing a row into an array when it
+        # comes costs more within a month's work than all rows' reading here
+        try:
+            values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, n * k)
+        except (TypeError, ValueError):  # a value NumPy converts only from a list (None: NaN)
+            values = np.array([list(r.values()) for r in rows], dtype=np.float64)
+        # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy
+        block = values.reshape(n, k).T.copy(order="C")
+        month = labelled[0] if n == len(months) else labelled[0].slice(0, n)
+        return create_dataframe_from_blocks(
+            [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
+            index=pd.RangeIndex(n),
+            columns=_timeseries_columns(tuple(columns)).copy(),
+        )
 
     def event_table(self) -> pd.DataFrame:
         """The event log, with labelled categorical columns (missing where not applicable)."""
-        cols = self._columns()
-        # the labels as the column's own string type, then taken by code: converting one label
-        # per event instead costs more than the rest of the table
-        month_labels = pd.Series(np.array(self.months)).array
+        labelled = self._labels()
+        people = self._people
+        k = self._n
+        months = np.array(self._months, np.int64)
+        # without labels (months not all strings) the kernel writes empty ones; pandas labels them
+        offsets, data = (labelled[1], labelled[2]) if labelled else (_no_labels(self.months), _NO)
+        month, person, age, codes, error = _fill_events(
+            np.array(self._kinds, np.int8),
+            months,
+            np.array(self._sizes, np.int64),
+            self._person[:k],
+            self._motive[:k],
+            self._driver[:k],
+            self._route[:k],
+            _NO if people is None else people.origin,
+            _NO_BIRTH if people is None else people.birth,
+            offsets,
+            data,
+            _SIZES,
+        )
+        if error:
+            kind, message = _ERRORS[error]
+            raise kind(message)
+        if labelled is None:
+            cols = dict(zip(_CATEGORIES, codes, strict=True))
+            sizes = np.array(self._sizes, np.int64)
+            cols |= {"month": np.repeat(months.astype(np.int16), sizes), "person": person}
+            return _event_table_by_pandas(self.months, cols | {"age": age})
+        n = person.size
+        labels = pd.arrays.ArrowStringArray(
+            pa.Array.from_buffers(
+                pa.large_string(), n, [None, pa.py_buffer(month[0]), pa.py_buffer(month[1])]
+            ),
+            dtype=_STR,
+        )
         cat = pd.Categorical.from_codes
-        return pd.DataFrame(
-            {
-                "month": month_labels.take(cols["month"].astype(np.int64))
-                if cols["month"].size
-                else np.empty(0, str),
-                "person": cols["person"].astype(np.int64),
-                **{name: cat(cols[name], dtype=dtype) for name, dtype in _CATEGORIES.items()},
-                "age": cols["age"].astype(np.int16),
-            }
+        # the codes are checked in the kernel to lie within their categories
+        categoricals = [
+            (cat(codes[j], dtype=dtype, validate=False), np.array([j + 2]))
+            for j, dtype in enumerate(_CATEGORIES.values())
+        ]
+        return create_dataframe_from_blocks(
+            [
+                (labels, _AT0),
+                (person.reshape(1, n), np.array([1])),
+                *categoricals,
+                (age.reshape(1, n), np.array([7])),
+            ],
+            index=pd.RangeIndex(n),
+            columns=_event_columns().copy(),
         )
 
-    def _columns(self) -> dict[str, np.ndarray]:
-        """The log as one array per column (codes; -1 where a driver or route does not apply)."""
-        logged, people = self._logged, self._people
-        if not logged or people is None:
-            return {k: np.empty(0, dtype=np.int64) for k in EVENT_COLUMNS}
-        sizes = [e.person.size for e in logged]
-        month = np.repeat(np.array([e.month for e in logged], dtype=np.int16), sizes)
-        person = np.concatenate([e.person for e in logged])
-        return {
-            "month": month,
-            "person": person,
-            "event": np.repeat(np.array([e.kind for e in logged], dtype=np.int8), sizes),
-            "motive": np.concatenate([e.motive for e in logged]).astype(np.int8) - 1,
-            "driver": _codes([e.driver for e in logged], sizes),
-            "route": _codes([e.route for e in logged], sizes),
-            "origin": people.origin[person].astype(np.int8),
-            "age": people.age_years(month, person),
+    def _labels(self) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+        """The month labels (made when recording began, unless the months were replaced)."""
+        months, labelled = self._labelled
+        if months is not self.months:
+            self._labelled = months, labelled = self.months, _month_labels(tuple(self.months))
+        return labelled
+
+
+_AT0 = np.array([0])
+_NO = np.empty(0, np.uint8)
+_NO_BIRTH = np.empty(0, np.int16)  # as People.birth: an empty log compiles no other kernel
+
+
+@lru_cache(maxsize=16)
+def _month_labels(months: tuple[str, ...]) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+    """The month labels as an Arrow string array, and as byte offsets and UTF-8 bytes, made once
+    per calendar (a calibration's runs share one); None unless every label is a string that Arrow
+    holds (a lone surrogate is not UTF-8), and the tables are left to pandas."""
+    if not all(type(m) is str for m in months):
+        return None
+    try:
+        array = pa.array(months, pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        return None
+    offsets = np.frombuffer(array.buffers()[1], np.int64, len(months) + 1, array.offset * 8)
+    data = np.frombuffer(array.buffers()[2], np.uint8, int(offsets[-1]) if months else 0)
+    return array, offsets.copy(), data.copy()
+
+
+def _no_labels(months: list[str]) -> np.ndarray:
+    """Byte offsets of one empty label per month."""
+    return np.zeros(len(months) + 1, np.int64)
+
+
+@lru_cache(maxsize=16)
+def _timeseries_columns(columns: tuple[str, ...]) -> pd.Index:
+    """The monthly table's column labels, made as pandas makes them (callers get a copy: an
+    Index's name can be set)."""
+    return pd.Index(list(columns)).insert(0, "month")
+
+
+@lru_cache(maxsize=1)
+def _event_columns() -> pd.Index:
+    """The event table's column labels (callers get a copy)."""
+    return pd.Index(EVENT_COLUMNS)
+
+
+@njit(cache=True)
+def _fill_events(  # noqa: ANN202
+    kinds: np.ndarray,
+    months: np.ndarray,
+    sizes: np.ndarray,
+    person: np.ndarray,
+    motive: np.ndarray,
+    driver: np.ndarray,
+    route: np.ndarray,
+    origin: np.ndarray,
+    birth: np.ndarray,
+    label_offsets: np.ndarray,
+    label_bytes: np.ndarray,
+    n_categories: np.ndarray,
+):
+    """The event table's columns from the log in one pass: the month labels as Arrow offsets and
+    bytes, person, age (whole years, as people.years) and the codes of event, motive, driver,
+    route and origin (-1: none), and an error code (0: none). One compiled pass instead of a
+    repeat, concatenate or gather per column."""
+    n = person.size
+    n_months = label_offsets.size - 1
+    size = 0
+    for j in range(kinds.size):
+        m = months[j] if months[j] >= 0 else months[j] + n_months  # as take: from the end
+        if m < 0 or m >= n_months:
+            return (
+                (np.empty(0, np.int64), np.empty(0, np.uint8)),
+                person,
+                np.empty(0, np.int16),
+                np.empty((5, 0), np.int8),
+                3,
+            )
+        size += sizes[j] * (label_offsets[m + 1] - label_offsets[m])
+    offsets = np.empty(n + 1, np.int64)
+    data = np.empty(size, np.uint8)
+    age = np.empty(n, np.int16)
+    codes = np.empty((5, n), np.int8)
+    offsets[0] = 0
+    k = at = 0
+    error = 0
+    for j in range(kinds.size):
+        m = months[j] if months[j] >= 0 else months[j] + n_months
+        lo = label_offsets[m]
+        width = label_offsets[m + 1] - lo
+        for _ in range(sizes[j]):
+            for b in range(width):
+                data[at + b] = label_bytes[lo + b]
+            at += width
+            offsets[k + 1] = at
+            i = person[k] if person[k] >= 0 else person[k] + origin.size  # as NumPy indexes
+            if i < 0 or i >= origin.size:
+                return (offsets, data), person, age, codes, 2
+            # the month as the plain log kept it (int16), as people.years reads it
+            age[k] = (np.int32(np.int16(months[j])) - np.int32(birth[i])) // 12
+            codes[0, k] = kinds[j]
+            codes[1, k] = motive[k] - 1
+            codes[2, k] = driver[k] - 1
+            codes[3, k] = route[k] - 1
+            codes[4, k] = origin[i]
+            for c in range(5):
+                if codes[c, k] < -1 or codes[c, k] >= n_categories[c]:
+                    error = 1
+            k += 1
+    return (offsets, data), person.copy(), age, codes, error
+
+
+def _timeseries_by_pandas(rows: list[dict[str, float]], months: list[str]) -> pd.DataFrame:
+    """The monthly table built by pandas from the rows (the cases the fast path leaves)."""
+    if not rows:
+        df = pd.DataFrame(rows)
+    else:
+        columns = list(rows[0])
+        if any(list(r) != columns for r in rows):
+            raise ValueError("every month's row must have the same columns, in one order")
+        values = np.array([list(r.values()) for r in rows], dtype=np.float64)
+        df = pd.DataFrame(values, columns=columns)
+    df.insert(0, "month", months[: len(df)])
+    return df
+
+
+def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The event table built by pandas from its columns (months not all strings)."""
+    month_labels = pd.Series(np.array(months)).array
+    cat = pd.Categorical.from_codes
+    return pd.DataFrame(
+        {
+            "month": month_labels.take(cols["month"].astype(np.int64))
+            if cols["month"].size
+            else np.empty(0, str),
+            "person": cols["person"].astype(np.int64),
+            **{name: cat(cols[name], dtype=dtype) for name, dtype in _CATEGORIES.items()},
+            "age": cols["age"].astype(np.int16),
         }
-
-
-def _codes(arrays: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
-    """Codes of a driver or route, shifted down by one: -1 (missing) where an event has none."""
-    filled = [
-        a if a is not None else np.zeros(n, np.uint8)  # code 0: none
-        for a, n in zip(arrays, sizes, strict=True)
-    ]
-    return np.concatenate(filled).astype(np.int8) - 1
+    )
 
 
 @njit(cache=True)
