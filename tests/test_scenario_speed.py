@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -353,6 +354,23 @@ def test_a_kept_file_follows_edits_to_it_and_to_its_base(tmp_path: Path) -> None
         load(child)
     write(base, "combat: {base: 0.04}\n")
     assert load(child).combat.base == 0.04
+
+
+def test_a_kept_file_rewritten_with_its_old_time_and_size_is_read_again(tmp_path: Path) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text("combat: {base: 0.01}\n", encoding="utf-8")
+    before = p.stat()
+    assert load(p).combat.base == 0.01
+    time.sleep(0.05)  # past the file system's clock tick: the change time moves on
+    p.write_text("combat: {base: 0.02}\n", encoding="utf-8")  # in place (cp -p), same size
+    os.utime(p, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = p.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert load(p).combat.base == 0.02
 
 
 def test_a_kept_file_depends_on_the_working_directory(

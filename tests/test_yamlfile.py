@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,20 @@ def test_a_kept_parse_is_never_shared_and_follows_edits(tmp_path: Path) -> None:
     f.write_text("a: [\n", encoding="utf-8")
     with pytest.raises(UserError, match="broken YAML"):
         read_mapping(f, "scenario")
+
+
+def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text("c: 3\n", encoding="utf-8")
+    before = f.stat()
+    assert read_mapping(f, "scenario") == {"c": 3}
+    time.sleep(0.05)  # past the file system's clock tick: the change time moves on
+    f.write_text("c: 4\n", encoding="utf-8")  # in place (cp -p), same size
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old modification time
+    after = f.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert read_mapping(f, "scenario") == {"c": 4}

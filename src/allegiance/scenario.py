@@ -1540,7 +1540,8 @@ def _version(p: Path) -> tuple[int, ...] | None:
         st = os.stat(p)
     except (OSError, ValueError):
         return None
-    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    # the change time too: a file rewritten with its old modification time and size (cp -p)
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
 def _read_kept(p: Path) -> dict[str, Any]:

@@ -11,9 +11,11 @@ import yaml
 from . import limits
 from .errors import UserError
 
-# parsed files by (path, modification time, size): a calibration or a sweep reads the same
-# scenario for every run, and parsing it costs more than a small run's first months
-_PARSED: dict[tuple[str, int, int], Any] = {}
+# parsed files by path and version (device, inode, modification and change times, size): a
+# calibration or a sweep reads the same scenario for every run, and parsing it costs more than a
+# small run's first months. The change time, which nobody can set, tells a file rewritten with
+# its old modification time and size (cp -p, an editor restoring times) from the one parsed.
+_PARSED: dict[tuple[str, int, int, int, int, int], Any] = {}
 _PARSED_MAX = 64
 
 
@@ -27,7 +29,14 @@ def read_mapping(path: str | Path, what: str, empty_ok: bool = False) -> dict[st
         raise UserError(f"{p}: no such {what} file")
     try:
         st = p.stat()
-        key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+        key = (
+            str(p.resolve()),
+            st.st_dev,
+            st.st_ino,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            st.st_size,
+        )
     except OSError as err:
         raise UserError(f"{p}: cannot read the file ({err.strerror})") from None
     if key not in _PARSED:
