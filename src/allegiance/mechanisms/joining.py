@@ -390,6 +390,8 @@ def _kernel(
     circle,
     hot,
     hot_pull,
+    hot_start,
+    hot_end,
     seg_start,  # noqa: ANN001, ANN201
     seg_end,
     seg_bound,
@@ -403,9 +405,12 @@ def _kernel(
     b (the gaps between candidates are geometric), and a candidate joins if a uniform on [0, b)
     falls below his chance: the same probability as one uniform on [0, 1) per person, without
     drawing for the many who cannot join. A COLD segment holds everyone but passes over the
-    people of hot circles (they are drawn in their own segments, with their friends' pull); a
-    LOOKUP segment finds each candidate's pull among the hot circles. Candidates are gathered in
-    batches, then looked at, so the scattered reads of a batch are in flight together.
+    people of hot circles (they are drawn in their own segments, with their friends' pull): with
+    people stored circle by circle, hot circle h holds people ``hot_start[h]`` to
+    ``hot_end[h] - 1`` (COLD segments need these; ``circle`` is not read for them). A LOOKUP
+    segment (any order of people) finds each candidate's pull among the hot circles by his
+    ``circle``. Candidates are gathered in batches, then looked at, so the scattered reads of a
+    batch are in flight together.
     """
     # parameters into locals: the loop writes arrays, so Numba would otherwise reload v each time
     presence = v[PRESENCE]
@@ -446,10 +451,17 @@ def _kernel(
                     u = rng.random() * bound
                 pull = 1.0
                 if kind == COLD:
-                    c = circle[i]
-                    while h < n_hot and hot[h] < c:
+                    # a hot circle is a range of indices (people stored circle by circle): the
+                    # ranges, walked in order as i is, pass over its people without the scattered
+                    # read of circle[i]. Two steps as sums, not branches (a candidate passes 0, 1
+                    # or 2 hot circles at random, which no branch predicts), then a loop for the
+                    # rare longer walk
+                    for _ in range(2):
+                        if h < n_hot:
+                            h += hot_end[h] <= i
+                    while h < n_hot and hot_end[h] <= i:
                         h += 1
-                    if h < n_hot and hot[h] == c:
+                    if h < n_hot and hot_start[h] <= i:
                         continue  # drawn with his circle's segment
                 elif kind == LOOKUP:
                     c = circle[i]
@@ -596,6 +608,8 @@ def join(
         t_ideo, t_rev, t_opp, econ, hot_pull, segments = prepare(
             v, best_alternative(month), share, hot, circle_start, n
         )
+        # where each hot circle's people are: its segment's (the COLD segment passes over them)
+        hot_range = (segments[0][1:], segments[1][1:])
     else:
         t_ideo, t_rev, t_opp = trait_tables(v)
         econ = economic(v, best_alternative(month))  # in factors: the table is never filled
@@ -607,6 +621,7 @@ def join(
             np.array([join_bound(*tables, np.concatenate([np.ones(1, np.float32), hot_pull]))]),
             np.array([LOOKUP]),
         )
+        hot_range = (np.empty(0, np.int64), np.empty(0, np.int64))  # no COLD segment reads them
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
@@ -624,6 +639,7 @@ def join(
         people.circle,
         hot,
         hot_pull,
+        *hot_range,
         *segments,
         out_idx,
         out_motive,
