@@ -1,10 +1,11 @@
 """The joining kernel against the one it replaced, bit for bit and draw for draw.
 
 A COLD segment passes over the people of hot circles by comparing each candidate's index with
-the hot circles' index ranges (people are stored circle by circle), where it read his circle.
-That may change no joiner, motive or draw: on random months, hot circles, pulls, bounds
-(thinned or scanned), statuses and capacities, join's kernel call is replayed through the old
-kernel kept here as an oracle, in circle order (COLD and hot segments) and without it (LOOKUP).
+the hot circles' index ranges (people are stored circle by circle), where it read his circle;
+and the kernel prefetches the records and statuses it will read. Neither may change a joiner,
+motive or draw: on random months, hot circles, pulls, bounds (thinned or scanned), statuses and
+capacities, join's kernel call is replayed through the old kernel kept here as an oracle, in
+circle order (COLD and hot segments) and without it (LOOKUP).
 """
 
 from __future__ import annotations

@@ -34,7 +34,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status, trait
 from ..world import Month
@@ -371,7 +374,31 @@ def _pack(people: People, sl: slice) -> np.ndarray:
 COLD, LOOKUP = -1, -2  # segment kinds besides a hot circle's position in the hot list
 
 
+_AHEAD, _SMALL = 8, 16  # segments of at most _SMALL people are prefetched _AHEAD segments ahead
 _BATCH = 2048  # candidates gathered before they are looked at: their reads then overlap
+
+
+@intrinsic
+def _prefetch(typingctx, arr, idx):  # noqa: ANN001, ANN202, ARG001
+    """Start loading ``arr[idx]`` into the caches (llvm.prefetch: prefetcht0 on x86, nothing
+    where a target has no prefetch) and go on without waiting. A hint only: no value changes."""
+    if not isinstance(arr, types.Array) or not isinstance(idx, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202, ARG001
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(
+            context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
+        )
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # a read (0), kept in every cache level (3), of data (1)
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, idx), codegen
 
 
 @njit(cache=True, fastmath=True)
@@ -409,8 +436,10 @@ def _kernel(
     people stored circle by circle, hot circle h holds people ``hot_start[h]`` to
     ``hot_end[h] - 1`` (COLD segments need these; ``circle`` is not read for them). A LOOKUP
     segment (any order of people) finds each candidate's pull among the hot circles by his
-    ``circle``. Candidates are gathered in batches, then looked at, so the scattered reads of a
-    batch are in flight together.
+    ``circle``. Candidates are gathered in batches, then looked at; the reads of a candidate's
+    record and status are started (prefetched) when he is drawn, and those of small segments a
+    few segments ahead, so they are in flight together. Prefetches change no value: the draws
+    and the arithmetic are the same whatever the caches hold.
     """
     # parameters into locals: the loop writes arrays, so Numba would otherwise reload v each time
     presence = v[PRESENCE]
@@ -423,8 +452,17 @@ def _kernel(
     cand = np.empty(_BATCH, dtype=np.int64)
     cand_u = np.empty(_BATCH, dtype=np.float64)
     cand_pull = np.empty(_BATCH, dtype=np.float64)
-    for s in range(seg_start.shape[0]):
+    n_seg = seg_start.shape[0]
+    for s in range(n_seg):
         lo, hi, bound, kind = seg_start[s], seg_end[s], seg_bound[s], seg_kind[s]
+        if s + _AHEAD < n_seg:
+            # a small segment ahead (a hot circle): start reading its records and statuses now,
+            # as its few candidates are looked at right after they are drawn
+            first, end = seg_start[s + _AHEAD], seg_end[s + _AHEAD]
+            if first < end <= first + _SMALL:
+                _prefetch(record, first)
+                _prefetch(record, end - 1)
+                _prefetch(status, first)
         if not bound > 0.0 or lo >= hi:
             continue
         scan = bound >= 1.0  # no thinning: every person a candidate, one uniform on [0, 1) each
@@ -470,6 +508,10 @@ def _kernel(
                         pull = hot_pull[j]
                 else:
                     pull = hot_pull[kind]
+                # his record and status are read when the batch is looked at: start both reads
+                # now, so they arrive while the next candidates are drawn
+                _prefetch(record, i)
+                _prefetch(status, i)
                 cand[k], cand_u[k], cand_pull[k] = i, u, pull
                 k += 1
             # look at each: his chance (ODD 7.3); whoever cannot join is passed over
