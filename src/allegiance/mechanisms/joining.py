@@ -34,12 +34,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
 from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status, trait
+from ..prefetch import prefetch as _prefetch
 from ..world import Month
 from .rivals import armed_pay
 
@@ -376,29 +374,6 @@ COLD, LOOKUP = -1, -2  # segment kinds besides a hot circle's position in the ho
 
 _AHEAD, _SMALL = 8, 16  # segments of at most _SMALL people are prefetched _AHEAD segments ahead
 _BATCH = 2048  # candidates gathered before they are looked at: their reads then overlap
-
-
-@intrinsic
-def _prefetch(typingctx, arr, idx):  # noqa: ANN001, ANN202, ARG001
-    """Start loading ``arr[idx]`` into the caches (llvm.prefetch: prefetcht0 on x86, nothing
-    where a target has no prefetch) and go on without waiting. A hint only: no value changes."""
-    if not isinstance(arr, types.Array) or not isinstance(idx, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202, ARG001
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(
-            context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
-        )
-        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
-        # a read (0), kept in every cache level (3), of data (1)
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return types.void(arr, idx), codegen
 
 
 @njit(cache=True, fastmath=True)
