@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, trait
+from ..prefetch import prefetch as _prefetch
 from ..scenario import Leadership, Organization
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -28,14 +29,23 @@ _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 # computing the same IEEE operations in the same dtypes (no fastmath: no fused or reordered
 # arithmetic). The Gumbel keys stay a NumPy draw: a Generator passed into a compiled function
 # costs about 8 us to unbox, more than the calls it would save.
+#
+# Each loop over the members reads their population-wide records (role, suspicion...): past the
+# processor's cache (a few million people) each read waits for memory, so the loops start the
+# reads of the member _AHEAD places on (allegiance.prefetch: a hint, no value changes) and the
+# waits overlap.
+_AHEAD = 32
 
 
 @njit(cache=True)
 def _roles(role, members):  # noqa: ANN001, ANN202
     """Fighters, leaders and administrators among ``members``."""
     fighters = leaders = admins = 0
-    for m in members:
-        r = role[m]
+    n = members.size
+    for k in range(n):
+        if k + _AHEAD < n:
+            _prefetch(role, members[k + _AHEAD])
+        r = role[members[k]]
         fighters += r == _FIGHTER
         leaders += r == _LEADER
         admins += r == _ADMINISTRATOR
@@ -95,6 +105,8 @@ def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology,
     if k1 > 0:
         m = 0
         for i in range(n):
+            if i + _AHEAD < n:
+                _prefetch(role, members[i + _AHEAD])
             if role[members[i]] == _FIGHTER:
                 pos[m] = i
                 key[m] = (
@@ -107,6 +119,8 @@ def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology,
     if k2 > 0:
         m = 0
         for i in range(n):
+            if i + _AHEAD < n:
+                _prefetch(role, members[i + _AHEAD])
             if role[members[i]] == _FIGHTER:
                 pos[m] = i
                 key[m] = _admin_logit(origin[i], skilled[i], w) + gumbel[used + m]
@@ -169,7 +183,15 @@ def _update_suspicion(suspicion, high_risk, role, members, origin, circle, ideol
     float32 array's dtype), then the Syrian gain as float64 (its product is with a bool array)."""
     decay, friend_gain, threshold = np.float32(w[0]), np.float32(w[1]), np.float32(w[2])
     one = np.float32(1.0)
-    for i in range(members.size):
+    n = members.size
+    for i in range(n):
+        if i + _AHEAD < n:
+            # every population-wide read (and write) of the member ahead, and his circle's
+            a = members[i + _AHEAD]
+            _prefetch(suspicion, a)
+            _prefetch(high_risk, a)
+            _prefetch(role, a)
+            _prefetch(friends, circle[i + _AHEAD])
         m = members[i]
         f = np.minimum(friends[circle[i]], one)  # float32, as np.minimum(float32 array, 1.0)
         # float32 decay term, float64 Syrian term, float32 friends term: summed in float64, in
