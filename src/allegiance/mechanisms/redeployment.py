@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..people import SYRIAN_MAX, People, Posting, Role, trait
+from ..prefetch import prefetch as _prefetch
 from ..scenario import Redeployment
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -28,13 +29,23 @@ _FIGHTER = int(Role.FIGHTER)
 # The uniforms stay NumPy draws between them (a Generator costs about 8 us to pass into a
 # compiled function): the tour draw needs the count of those away, the order draw the count of
 # those at home once the returning are back.
+#
+# The passes over the members read their population-wide records (posting, role, ordered): past
+# the processor's cache (a few million people) each read waits for memory, so each pass starts
+# the reads of the member _AHEAD places on (allegiance.prefetch: a hint, no value changes).
+_AHEAD = 32
 
 
 @njit(cache=True)
 def _clear(ordered, posting, members):  # noqa: ANN001, ANN202
     """Clear last month's orders; the number of members serving away."""
     away = 0
-    for m in members:
+    n = members.size
+    for k in range(n):
+        if k + _AHEAD < n:
+            _prefetch(ordered, members[k + _AHEAD])
+            _prefetch(posting, members[k + _AHEAD])
+        m = members[k]
         ordered[m] = False
         away += posting[m] != _HOME
     return away
@@ -45,14 +56,21 @@ def _home(posting, role, members, origin, u, p_back):  # noqa: ANN001, ANN202
     """Bring home those away whose draw ``u`` (one per member away, in member order) is below
     ``p_back``; the Syrian fighters then at home, in member order."""
     j = 0
-    for m in members:
+    size = members.size
+    for k in range(size):
+        if k + _AHEAD < size:
+            _prefetch(posting, members[k + _AHEAD])
+        m = members[k]
         if posting[m] != _HOME:
             if u[j] < p_back:
                 posting[m] = _HOME
             j += 1
     home = np.empty(members.size, members.dtype)
     n = 0
-    for i in range(members.size):
+    for i in range(size):
+        if i + _AHEAD < size:
+            _prefetch(posting, members[i + _AHEAD])
+            _prefetch(role, members[i + _AHEAD])
         m = members[i]
         if posting[m] == _HOME and origin[i] <= SYRIAN_MAX and role[m] == _FIGHTER:
             home[n] = m
