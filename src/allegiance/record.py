@@ -12,6 +12,7 @@ from numba import njit
 from pandas.api.internals import create_dataframe_from_blocks
 
 from .people import Driver, Event, Motive, Origin, People, Route, labels
+from .prefetch import prefetch as _prefetch
 
 EVENT_COLUMNS = ["month", "person", "event", "motive", "driver", "route", "origin", "age"]
 # the labelled columns' types, made once: validating the labels costs twenty times more than
@@ -341,6 +342,11 @@ def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd
     )
 
 
+# members (or people) ahead whose population-wide records the count loops start to read: past
+# the processor's cache each read waits for memory, and started early the reads overlap
+_AHEAD = 32
+
+
 @njit(cache=True)
 def member_counts(  # noqa: ANN201
     members: np.ndarray,
@@ -369,7 +375,12 @@ def member_counts(  # noqa: ANN201
     unit_n = np.zeros(top + 1, np.int64)
     unit_u18 = np.zeros(top + 1, np.int64)
     n_u18 = n_u25 = n_lead = n_lead_fi = 0
-    for k in range(members.size):
+    n = members.size
+    for k in range(n):
+        if k + _AHEAD < n:
+            # the member's two population-wide reads, ahead (a hint: no value changes)
+            _prefetch(motive, members[k + _AHEAD])
+            _prefetch(role, members[k + _AHEAD])
         i = members[k]
         o = origin[k]
         by_origin[o] += 1
@@ -420,7 +431,10 @@ def flow_counts(  # noqa: ANN201
         joins[m] += 1
     exits = np.zeros(n_drivers, np.int64)
     n_gone = n_rival = n_gone_syrian = n_caught = n_executed = 0
-    for k in range(trying.size):
+    n = trying.size
+    for k in range(n):
+        if k + _AHEAD < n:
+            _prefetch(origin, trying[k + _AHEAD])  # read only for those who escaped
         if escaped[k]:
             n_gone += 1
             exits[driver[k]] += 1
@@ -429,7 +443,10 @@ def flow_counts(  # noqa: ANN201
         n_caught += spared[k]
         n_executed += executed[k]
     killed_syrian = killed_foreign = 0
-    for i in killed:
+    for k in range(killed.size):
+        if k + _AHEAD < killed.size:
+            _prefetch(origin, killed[k + _AHEAD])
+        i = killed[k]
         killed_syrian += origin[i] <= syrian_max
         killed_foreign += origin[i] >= foreign_min
     return (
