@@ -13,6 +13,10 @@ import numpy as np
 from numba import njit
 
 from ..people import People, trait
+from ..prefetch import prefetch as _prefetch
+
+# How many members ahead _disillusion starts loading a member's disillusion (see leaving._AHEAD)
+_AHEAD = 32
 
 # Compiled passes in place of np.unique and fancy-indexed adds (a dozen small NumPy calls a
 # month). The per-circle counts are still added as ONE float32 addition of the count per circle
@@ -67,6 +71,8 @@ def _disillusion(disillusion, members, circle, pop_circle, executed, per_executi
     hit, count = _circle_counts(pop_circle, executed)
     zero = np.float32(0.0)
     for i in range(members.size):
+        if i + _AHEAD < members.size:
+            _prefetch(disillusion, members[i + _AHEAD])
         c = circle[i]
         shock = zero  # friends executed in the member's circle, as float32
         j = np.searchsorted(hit, c)
