@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..people import People, Posting, Role, trait
+from ..prefetch import prefetch as _prefetch
 from ..scenario import Combat, Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -20,6 +21,8 @@ _LEADER = int(Role.LEADER)
 _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 _IRAQ = int(Posting.IRAQ)
 _LIBYA = int(Posting.LIBYA)
+# How many members ahead _predictor starts loading a member's attributes (see leaving._AHEAD)
+_AHEAD = 32
 
 # The linear predictor and the draw are compiled passes (they were about thirty small NumPy
 # calls a month); exp and expm1 stay NumPy calls on whole arrays: on this hardware NumPy's SIMD
@@ -44,6 +47,12 @@ def _predictor(high_risk, training_days, role, posting, members, birth, month, f
     (each weight times a 0/1 in float64)."""
     x = np.empty(members.size, np.float64)
     for i in range(members.size):
+        if i + _AHEAD < members.size:
+            a = members[i + _AHEAD]
+            _prefetch(high_risk, a)
+            _prefetch(training_days, a)
+            _prefetch(role, a)
+            _prefetch(posting, a)
         m = members[i]
         r = role[m]
         p = posting[m]

@@ -18,10 +18,13 @@ import numpy as np
 from numba import njit
 
 from ..people import Motive, People, trait
+from ..prefetch import prefetch as _prefetch
 from ..scenario import Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _OPPORTUNISM = int(Motive.OPPORTUNISM)
+# How many members ahead _indiscipline starts loading a member's attributes (see leaving._AHEAD)
+_AHEAD = 32
 
 
 # The two helpers are combat's, repeated rather than imported: Numba's cache checks only the
@@ -46,6 +49,9 @@ def _indiscipline(training_days, motive, members, birth, month, full, w):  # noq
     terms added in NumPy's order."""
     score = np.empty(members.size, np.float64)
     for i in range(members.size):
+        if i + _AHEAD < members.size:
+            _prefetch(training_days, members[i + _AHEAD])
+            _prefetch(motive, members[i + _AHEAD])
         m = members[i]
         v = w[0] * _untrained(training_days[m], full)
         v = v + w[1] * np.float64(motive[m] == _OPPORTUNISM)

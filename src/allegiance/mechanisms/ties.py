@@ -13,6 +13,10 @@ import numpy as np
 from numba import njit
 
 from ..people import People, trait
+from ..prefetch import prefetch as _prefetch
+
+# How many members ahead _disillusion starts loading a member's disillusion (see leaving._AHEAD)
+_AHEAD = 32
 
 # Compiled passes in place of np.unique and fancy-indexed adds (a dozen small NumPy calls a
 # month). The per-circle counts are still added as ONE float32 addition of the count per circle
@@ -66,10 +70,21 @@ def update(
 def _disillusion(disillusion, members, circle, pop_circle, executed, per_execution, repression):  # noqa: ANN001, ANN202
     hit, count = _circle_counts(pop_circle, executed)
     zero = np.float32(0.0)
+    j = 0
     for i in range(members.size):
+        if i + _AHEAD < members.size:
+            _prefetch(disillusion, members[i + _AHEAD])
         c = circle[i]
         shock = zero  # friends executed in the member's circle, as float32
-        j = np.searchsorted(hit, c)
+        # j: the first circle hit at or after c (np.searchsorted's). People are stored circle by
+        # circle and members sorted, so circles mostly come in order: then j walks on from the
+        # last member's (it never moves back), a step or none a member in place of a binary
+        # search; a circle out of order gets the search
+        if i and c >= circle[i - 1]:
+            while j < hit.size and hit[j] < c:
+                j += 1
+        else:
+            j = np.searchsorted(hit, c)
         if j < hit.size and hit[j] == c:
             shock = np.float32(count[j])
         m = members[i]
