@@ -11,7 +11,8 @@ from numba.extending import intrinsic
 # Why: a loop over members (1% of the people, in index order) reads each one's attributes from
 # population-sized arrays, one cache line per member and attribute; past the processor's cache
 # (about 4M people here) each read waits for memory. Started a few members ahead, the reads
-# overlap. Used in joining's kernel (docs/performance.md). Numba's disk cache of a kernel that
+# overlap. Used in joining's kernel and in the member loops of leaving, combat, harm, ties,
+# assignment, redeployment and record (docs/performance.md). Numba's disk cache of a kernel that
 # uses it does not see a change here: clear that module's __pycache__ after one.
 @intrinsic
 def prefetch(typingctx, arr, idx):  # noqa: ANN001, ANN202, ARG001
