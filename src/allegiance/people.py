@@ -8,6 +8,8 @@ from enum import IntEnum
 import numpy as np
 from numba import njit
 
+from .prefetch import AHEAD, prefetch
+
 # Code run every month compares and fills arrays with plain-int copies of these codes
 # (``_MEMBER = int(Status.MEMBER)``): NumPy takes an IntEnum scalar through a slow path, about
 # 2 us a call against 0.5 for an int, and a month makes dozens of such calls.
@@ -317,15 +319,22 @@ def keep_members(
 
 @njit(cache=True)
 def _keep(members, rows, values, status, code):  # noqa: ANN001, ANN202
+    # each member's status is a scattered read of a population-sized array: read once, into a
+    # mask, with the read of the member AHEAD on started early (0.90 -> 0.59 ms a call at 8M
+    # people from a cold cache; a run makes two a month)
+    keep = np.empty(members.size, np.bool_)
     n = 0
-    for i in members:
-        n += status[i] == code
+    for j in range(members.size):
+        if j + AHEAD < members.size:
+            prefetch(status, members[j + AHEAD])
+        keep[j] = status[members[j]] == code
+        n += keep[j]
     out = np.empty(n, np.int64)
     out_rows = np.empty((n, rows.shape[1]), np.uint64)
     out_values = np.empty(n, values.dtype)
     k = 0
     for j in range(members.size):
-        if status[members[j]] == code:
+        if keep[j]:
             out[k], out_values[k] = members[j], values[j]
             for w in range(rows.shape[1]):
                 out_rows[k, w] = rows[j, w]

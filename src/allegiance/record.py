@@ -12,6 +12,7 @@ from numba import njit
 from pandas.api.internals import create_dataframe_from_blocks
 
 from .people import Driver, Event, Motive, Origin, People, Route, labels
+from .prefetch import AHEAD as _AHEAD
 from .prefetch import prefetch as _prefetch
 
 EVENT_COLUMNS = ["month", "person", "event", "motive", "driver", "route", "origin", "age"]
@@ -340,11 +341,6 @@ def _event_table_by_pandas(months: list[str], cols: dict[str, np.ndarray]) -> pd
             "age": cols["age"].astype(np.int16),
         }
     )
-
-
-# members (or people) ahead whose population-wide records the count loops start to read: past
-# the processor's cache each read waits for memory, and started early the reads overlap
-_AHEAD = 32
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, trait
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
 from ..scenario import Leadership, Organization
 
@@ -34,7 +35,6 @@ _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 # processor's cache (a few million people) each read waits for memory, so the loops start the
 # reads of the member _AHEAD places on (allegiance.prefetch: a hint, no value changes) and the
 # waits overlap.
-_AHEAD = 32
 
 
 @njit(cache=True)

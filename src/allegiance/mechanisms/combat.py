@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..people import People, Posting, Role, trait
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
 from ..scenario import Combat, Scenario
 
@@ -21,8 +22,6 @@ _LEADER = int(Role.LEADER)
 _ADMINISTRATOR = int(Role.ADMINISTRATOR)
 _IRAQ = int(Posting.IRAQ)
 _LIBYA = int(Posting.LIBYA)
-# How many members ahead _predictor starts loading a member's attributes (see leaving._AHEAD)
-_AHEAD = 32
 
 # The linear predictor and the draw are compiled passes (they were about thirty small NumPy
 # calls a month); exp and expm1 stay NumPy calls on whole arrays: on this hardware NumPy's SIMD

@@ -18,13 +18,12 @@ import numpy as np
 from numba import njit
 
 from ..people import Motive, People, trait
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
 from ..scenario import Scenario
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 _OPPORTUNISM = int(Motive.OPPORTUNISM)
-# How many members ahead _indiscipline starts loading a member's attributes (see leaving._AHEAD)
-_AHEAD = 32
 
 
 # The two helpers are combat's, repeated rather than imported: Numba's cache checks only the

@@ -47,6 +47,7 @@ from ..people import (
     Route,
     fixed_traits,
 )
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
 from ..scenario import Scenario
 from ..world import Env
@@ -83,13 +84,6 @@ class Context:
 _SYRIAN, _ORDERED, _COERCED, _CHILD_AT_HOME, _IS_LEADER, _FOREIGN = 1, 2, 4, 8, 16, 32
 _A32_AUTH, _A32_COERCION, _A32_SCALE = 0, 1, 2  # rows of the float32 exponents
 _A64_FAVOUR, _A64_PAY, _A64_REDEPLOY, _A64_SCALE = 0, 1, 2, 3  # rows of the float64 exponents
-
-
-# How many members ahead the member loops start their population reads (allegiance.prefetch):
-# far enough that a read from memory (about 100 ns) is done when the loop gets there, near enough
-# that the lines are still cached. At 8M people 32 measured best of 4, 8, 16, 32 and 64 (4 and 8
-# clearly slower, 64 no better); at 1M and 100k people the loops measured no slower.
-_AHEAD = 32
 
 
 # Why two kernels with NumPy's exp between them: the plain expression takes exp of seven arrays,

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..people import SYRIAN_MAX, People, Posting, Role, trait
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
 from ..scenario import Redeployment
 
@@ -33,7 +34,6 @@ _FIGHTER = int(Role.FIGHTER)
 # The passes over the members read their population-wide records (posting, role, ordered): past
 # the processor's cache (a few million people) each read waits for memory, so each pass starts
 # the reads of the member _AHEAD places on (allegiance.prefetch: a hint, no value changes).
-_AHEAD = 32
 
 
 @njit(cache=True)

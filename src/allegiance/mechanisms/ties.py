@@ -13,10 +13,8 @@ import numpy as np
 from numba import njit
 
 from ..people import People, trait
+from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
-
-# How many members ahead _disillusion starts loading a member's disillusion (see leaving._AHEAD)
-_AHEAD = 32
 
 # Compiled passes in place of np.unique and fancy-indexed adds (a dozen small NumPy calls a
 # month). The per-circle counts are still added as ONE float32 addition of the count per circle
