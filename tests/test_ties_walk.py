@@ -11,28 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allegiance.mechanisms import ties
-from allegiance.people import People, fixed_traits, trait
-
-
-def _plain(
-    people: People,
-    members: np.ndarray,
-    executed: np.ndarray,
-    per_execution: float,
-    repression: float,
-    per_repression: float,
-    n_circles: int,
-    fixed: np.ndarray | None,
-) -> None:
-    """The rule in NumPy (the oracle of tests/test_compiled_upkeep.py)."""
-    shock = np.zeros(n_circles, dtype=np.float32)
-    if executed.size:
-        hit, count = np.unique(people.circle[executed], return_counts=True)
-        shock[hit] = count
-    people.disillusion[members] += (
-        per_execution * shock[trait(people, members, fixed, "circle")] + per_repression * repression
-    )
-
+from allegiance.people import People, fixed_traits
+from test_compiled_upkeep import plain_disillusion
 
 _DTYPES = {"circle": np.int32, "disillusion": np.float32, "birth": np.int16, "unit": np.int32}
 _DTYPES |= {"ideology": np.float32, "grievance": np.float32}
@@ -83,5 +63,5 @@ def test_disillusion_walk_grows_as_the_plain_rule(
     new, old = _people(circle, disillusion.copy()), _people(circle, disillusion.copy())
     args = (executed, per_execution, repression, per_repression, n_circles)
     ties.disillusion(new, members, *args, fixed_traits(new, members) if use_fixed else None)
-    _plain(old, members, *args, fixed_traits(old, members) if use_fixed else None)
+    plain_disillusion(old, members, *args, fixed_traits(old, members) if use_fixed else None)
     np.testing.assert_array_equal(new.disillusion.view(np.uint32), old.disillusion.view(np.uint32))
