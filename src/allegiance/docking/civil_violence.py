@@ -14,6 +14,8 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
 from ..errors import UserError
+from ..pcg import double as _double
+from ..pcg import step as _pcg64_step
 from ..rng import stream
 
 # Cell codes on the grid and agent states share one alphabet, so looking at a cell in vision reads
@@ -295,7 +297,6 @@ def _quiet_from(grievance, risk, p_of_q, threshold, out):  # pragma: no cover - 
 
 #: numpy's ``Generator.random()`` is k / 2**53 with k uniform on 53 bits, so k is recovered
 #: exactly and cut into several neighbourhood indices: one call into the generator, several tries.
-_TWO53 = 9007199254740992.0
 _WORD_BITS = 53
 _SMALL_BITS = 7
 _SMALL_MASK = (1 << _SMALL_BITS) - 1
@@ -426,8 +427,6 @@ def build_tally(code: np.ndarray, params: CivilViolenceParams, lay: TallyLayout)
     return tally
 
 
-#: PCG64's multiplier (O'Neill's PCG_DEFAULT_MULTIPLIER_128, as in numpy's pcg64.h)
-_PCG_MULT = (2549297995355413924 << 64) + 4865540595714422341
 _U64 = (1 << 64) - 1
 
 
@@ -474,50 +473,6 @@ def _sub_lanes16(typingctx, tally, row, col, masks, u, d):  # pragma: no cover -
     if not (isinstance(tally, types.Array) and tally.dtype == types.uint16):
         return None
     return types.void(tally, row, col, masks, u, d), _lanes16_codegen(False)
-
-
-@intrinsic
-def _pcg64_step(typingctx, hi, lo, inc_hi, inc_lo):  # pragma: no cover - compiled
-    """numpy's PCG64 ``next64``: returns (state hi, state lo, output) from state and increment.
-
-    state <- state * multiplier + inc (mod 2**128); the output is the XSL-RR of the new state,
-    (hi ^ lo) rotated right by state >> 122. Written out (Numba's language has no 128-bit
-    integers) so that the kernel does not call into numpy's generator through a function
-    pointer for each of its ~65,000 draws a step at 200x200, and keeps the state in registers;
-    the same numbers come out. ``_generator_state`` and ``_set_generator_state`` move the state
-    out of numpy's generator and back.
-    """
-    if not all(t == types.uint64 for t in (hi, lo, inc_hi, inc_lo)):
-        return None
-    ret = types.UniTuple(types.uint64, 3)
-    sig = ret(hi, lo, inc_hi, inc_lo)
-
-    def codegen(context, builder, signature, args):
-        i64 = llvm_ir.IntType(64)
-        i128 = llvm_ir.IntType(128)
-
-        def join(h, low):
-            wide = builder.shl(builder.zext(h, i128), llvm_ir.Constant(i128, 64))
-            return builder.or_(wide, builder.zext(low, i128))
-
-        state = builder.mul(join(args[0], args[1]), llvm_ir.Constant(i128, _PCG_MULT))
-        state = builder.add(state, join(args[2], args[3]))
-        new_hi = builder.trunc(builder.lshr(state, llvm_ir.Constant(i128, 64)), i64)
-        new_lo = builder.trunc(state, i64)
-        mixed = builder.xor(new_hi, new_lo)
-        rot = builder.lshr(new_hi, llvm_ir.Constant(i64, 58))
-        fnty = llvm_ir.FunctionType(i64, [i64, i64, i64])
-        fshr = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fshr.i64")
-        out = builder.call(fshr, [mixed, mixed, rot])  # rotate right
-        return context.make_tuple(builder, ret, [new_hi, new_lo, out])
-
-    return sig, codegen
-
-
-@njit(cache=True, inline="always")
-def _double(k):  # pragma: no cover - compiled
-    """numpy's ``Generator.random()`` from ``next64``: its top 53 bits times 2**-53."""
-    return (k >> np.uint64(11)) * (1.0 / _TWO53)
 
 
 @njit(cache=True, inline="always")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import gumbels as _gumbels
 from ..people import FOREIGN_MIN, IRAQI, SYRIAN_MAX, People, Role, trait
 from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
@@ -95,9 +97,11 @@ def _admin_logit(origin, skilled, w):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True)
-def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology, gumbel):  # noqa: ANN001, ANN202
+def _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology, st, n_keys):  # noqa: ANN001, ANN202
     """Leader posts, then administrator posts, each a Gumbel top-k over the fighters of the
-    moment (``gumbel``: the leader draw's keys, then the administrator draw's)."""
+    moment (``n_keys`` Gumbel keys drawn first from the stream's state ``st``, as one
+    ``Generator.gumbel`` call would: the leader draw's keys, then the administrator draw's)."""
+    gumbel = _gumbels(st, n_keys)
     n = members.size
     pos = np.empty(n, np.int64)
     key = np.empty(n, np.float64)
@@ -152,7 +156,7 @@ def fill_posts(
     Each fill draws Gumbel keys for all fighters of the moment (weights exp(logit), without
     replacement: Gumbel top-k), and only when posts are vacant and fighters there: the leader
     fill's pool is the fighters, the administrator fill's the fighters not promoted. Both
-    draws come as one NumPy call (the same stream: a draw of a + b is the draw of a, then b).
+    draws are drawn in the kernel, as one NumPy call of a + b would (allegiance.pcg).
     ``members`` are distinct.
     """
     lead = org.leadership
@@ -173,7 +177,8 @@ def fill_posts(
         k1,
         k2,
         *_weights(lead),
-        rng.gumbel(size=d1 + d2),
+        pcg.state(rng),
+        d1 + d2,
     )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import random as _random
 from ..people import People, Status
 
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
@@ -27,9 +29,7 @@ def surrender(
 ) -> np.ndarray:
     """Capture former FSA fighters who are still civilians; returns their indices."""
     chance = float(-np.expm1(-rate * presence))  # NumPy's expm1, as before the compiled pass
-    pool = _still_civilian(people.status, fighters)
-    # the draws stay NumPy's: a Generator handed to a compiled function costs more to unpack
-    return _capture(people.status, pool, rng.random(pool.size), chance)
+    return _capture(people.status, fighters, pcg.state(rng), chance)
 
 
 def repent(
@@ -37,31 +37,37 @@ def repent(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Of the captives ``held`` (sorted), those who take the repentance course this month (the
     caller enlists them), and those still held."""
-    take = rng.random(held.size) < accept
-    return held[take], held[~take]
+    if not held.size:  # most months have none: no draw, no call
+        return held, held
+    return _repent(held, pcg.state(rng), accept)
 
 
 @njit(cache=True)
-def _still_civilian(status, fighters):  # noqa: ANN001, ANN202
-    """The fighters who are still civilians, in order (one compiled pass: the fighters are a
-    fixed one or two per cent of everyone, and a mask and a gather cost more than the pass)."""
-    out = np.empty(fighters.size, np.int64)
+def _capture(status, fighters, st, chance):  # noqa: ANN001, ANN202
+    """The fighters who are still civilians draw a uniform each, in order (``Generator.random``
+    from the stream's state ``st``); those under ``chance`` are marked captured and returned.
+    One compiled pass: the fighters are a fixed one or two per cent of everyone."""
+    hit = np.empty(fighters.size, np.int64)
     n = 0
     for i in fighters:
-        if status[i] == _CIVILIAN:
-            out[n] = i
+        if status[i] == _CIVILIAN and _random(st) < chance:
+            status[i] = _CAPTURED
+            hit[n] = i
             n += 1
-    return out[:n]
+    return hit[:n]
 
 
 @njit(cache=True)
-def _capture(status, pool, u, chance):  # noqa: ANN001, ANN202
-    """Those of ``pool`` whose uniform falls under ``chance``, marked captured."""
-    hit = np.empty(pool.size, np.int64)
-    n = 0
-    for k in range(pool.size):
-        if u[k] < chance:
-            status[pool[k]] = _CAPTURED
-            hit[n] = pool[k]
-            n += 1
-    return hit[:n]
+def _repent(held, st, accept):  # noqa: ANN001, ANN202
+    """(those whose uniform falls under ``accept``, the others), one draw each in order."""
+    take = np.empty(held.size, held.dtype)
+    keep = np.empty(held.size, held.dtype)
+    a = b = 0
+    for i in held:
+        if _random(st) < accept:
+            take[a] = i
+            a += 1
+        else:
+            keep[b] = i
+            b += 1
+    return take[:a], keep[:b]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import random as _random
 from ..people import People, Posting, Role, trait
 from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
@@ -66,12 +68,13 @@ def _predictor(high_risk, training_days, role, posting, members, birth, month, f
 
 
 @njit(cache=True)
-def _below(members, u, neg_p):  # noqa: ANN001, ANN202
-    """The members whose draw is below their probability (given negated)."""
+def _below(members, st, neg_p):  # noqa: ANN001, ANN202
+    """The members whose draw is below their probability (given negated): one
+    ``Generator.random`` each, in order, from the stream's state ``st``."""
     out = np.empty(members.size, members.dtype)
     n = 0
     for i in range(members.size):
-        if u[i] < -neg_p[i]:
+        if _random(st) < -neg_p[i]:
             out[n] = members[i]
             n += 1
     return out[:n]
@@ -106,4 +109,4 @@ def deaths(
     )
     # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
     neg_p = np.expm1(np.exp(x) * -(c.base * pressure))  # -P(death) = expm1(-lam)
-    return _below(members, rng.random(members.size), neg_p)
+    return _below(members, pcg.state(rng), neg_p)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import draws as _draws
 from ..people import People, Route, Status
 from ..scenario import Enforcement
 
@@ -132,13 +134,15 @@ def _fates(
     idx: np.ndarray,
     p_caught: np.ndarray,
     execute_share: float,
-    u: np.ndarray,
+    st: np.ndarray,
     suspicion: np.ndarray,
     high_risk: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Caught on the first draw of each, executed on the second (``u``: first draws for all,
-    then second draws for all); the caught but spared are marked in the population."""
+    """Caught on the first draw of each, executed on the second (from the stream's state
+    ``st``: first draws for all, then second draws for all); the caught but spared are marked
+    in the population."""
     n = idx.size
+    u = _draws(st, 2 * n)
     escaped = np.empty(n, np.bool_)
     executed = np.empty(n, np.bool_)
     for i in range(n):
@@ -159,10 +163,9 @@ def fates(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split those trying into (escaped mask, executed mask); the caught but spared are punished."""
-    # both draws of each in one NumPy call (the same stream as two calls of n): a Generator
-    # passed into a kernel costs more than the draws
-    u = rng.random(2 * idx.size)
-    return _fates(idx, p_caught, policy.execute_share, u, people.suspicion, people.high_risk)
+    # both draws of each drawn in the kernel, as one NumPy call of 2n would (allegiance.pcg)
+    st = pcg.state(rng)
+    return _fates(idx, p_caught, policy.execute_share, st, people.suspicion, people.high_risk)
 
 
 Logged = tuple[np.ndarray, np.ndarray, np.ndarray]  # people, their drivers, their routes

@@ -36,6 +36,8 @@ from functools import cache, lru_cache
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import random as _random
 from ..people import FOREIGN_MIN, IRAQI, Affiliation, Motive, People, Status, trait
 from ..prefetch import prefetch as _prefetch
 from ..world import Month
@@ -378,7 +380,7 @@ _BATCH = 2048  # candidates gathered before they are looked at: their reads then
 
 @njit(cache=True, fastmath=True)
 def _kernel(
-    rng,
+    st,
     v,
     need,
     group,
@@ -454,14 +456,14 @@ def _kernel(
                     if i >= hi:
                         more = False
                         break
-                    u = rng.random()
+                    u = _random(st)
                 else:
-                    gap = np.floor(np.log(1.0 - rng.random()) / log_q)  # failures before one
+                    gap = np.floor(np.log(1.0 - _random(st)) / log_q)  # failures before one
                     if gap >= hi - i - 1:
                         more = False
                         break
                     i += 1 + int(gap)
-                    u = rng.random() * bound
+                    u = _random(st) * bound
                 pull = 1.0
                 if kind == COLD:
                     # a hot circle is a range of indices (people stored circle by circle): the
@@ -513,7 +515,7 @@ def _kernel(
                 p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
                 if not cand_u[q] < p_join:
                     continue
-                pick = rng.random() * base
+                pick = _random(st) * base
                 if pick < l_ideo:
                     m = 1
                 elif pick < l_ideo + l_coer:
@@ -642,7 +644,7 @@ def join(
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
-        rng,
+        pcg.state(rng),  # the stream's state, stepped in the kernel (allegiance.pcg)
         v,
         econ.need,
         econ.group,

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import draws as _draws
+from ..pcg import random as _random
 from ..people import (
     FOREIGN_MIN,
     IRAQI,
@@ -362,22 +365,24 @@ def _minus_total(lam: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def _trying(u: np.ndarray, expm1: np.ndarray) -> np.ndarray:
-    """Positions whose draw falls below the chance of trying, -expm1(-total)."""
-    out = np.empty(u.size, np.int64)
+def _trying(st: np.ndarray, expm1: np.ndarray) -> np.ndarray:
+    """Positions whose draw (one a member, from the stream's state ``st``) falls below the
+    chance of trying, -expm1(-total)."""
+    out = np.empty(expm1.size, np.int64)
     k = 0
-    for i in range(u.size):
-        if u[i] < -expm1[i]:
+    for i in range(expm1.size):
+        if _random(st) < -expm1[i]:
             out[k] = i
             k += 1
     return out[:k]
 
 
 @njit(cache=True, error_model="numpy")
-def _drivers(lam: np.ndarray, trying: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _drivers(lam: np.ndarray, trying: np.ndarray, st: np.ndarray) -> np.ndarray:
     """The driver that tipped each of those trying: the first whose running sum of hazards
     (in the hazards' dtype, as np.cumsum) exceeds the draw times the total (a float64 product);
-    a draw past every running sum gets the last driver."""
+    a draw past every running sum gets the last driver. One draw each from ``st``, first to last."""
+    u = _draws(st, trying.size)
     k = lam.shape[0]
     cum = np.empty(k, lam.dtype)
     out = np.empty(trying.size, np.uint8)
@@ -403,12 +408,13 @@ def attempts(
     """Who tries to leave (positions into the member list), the driver that tipped each, and
     every member's chance of trying, 1 - exp(-sum of his hazards) (float32; enforcement counts
     on the expected attempts)."""
-    # the draws stay NumPy's (a Generator passed into a kernel costs microseconds a call) and so
-    # does expm1 (NumPy's SIMD one is not libm's in the last bit)
+    # the draws are the stream's, stepped in the kernels (allegiance.pcg); expm1 stays NumPy's
+    # (NumPy's SIMD one is not libm's in the last bit)
     e = _minus_total(lam)
     np.expm1(e, out=e)
-    trying = _trying(rng.random(e.size), e)
-    return trying, _drivers(lam, trying, rng.random(trying.size)), np.negative(e, out=e)
+    st = pcg.state(rng)
+    trying = _trying(st, e)
+    return trying, _drivers(lam, trying, st), np.negative(e, out=e)
 
 
 @njit(cache=True, error_model="numpy")
@@ -426,11 +432,13 @@ def _routes(
     foreign: float,
     welcome: float,
     jordan_share: float,
-    u: np.ndarray,
+    st: np.ndarray,
 ) -> np.ndarray:
     """Routes from the odds of a rival group, multiplied in the plain expression's order, and
-    two draws a person (``u``: the first for all, then the second for all)."""
+    two draws a person from the stream's state ``st`` (the first for all, then the second for
+    all)."""
     n = idx.size
+    u = _draws(st, 2 * n)
     route = np.empty(n, np.uint8)
     for i in range(n):
         j = idx[i]
@@ -469,7 +477,7 @@ def routes(
     # recruits (Iraq, abroad), those who defect go to the FSA at its pay. Work in Turkey draws
     # exits there; Sami's brother took him to Turkey (the family driver never goes to a rival).
     # One compiled call; the exp of a Python float stays NumPy's, and the two draws a person
-    # are NumPy's too, in one call (the same stream as two calls of n).
+    # are the stream's, drawn in the kernel as one NumPy call of 2n would (allegiance.pcg).
     return _routes(
         idx,
         driver,
@@ -484,5 +492,5 @@ def routes(
         lv.rival_foreign,
         np.exp(-lv.welcome_route * env.exit_welcome),
         lv.jordan_share,
-        rng.random(2 * idx.size),
+        pcg.state(rng),
     )

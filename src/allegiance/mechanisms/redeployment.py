@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .. import pcg
+from ..pcg import draws as _draws
 from ..people import SYRIAN_MAX, People, Posting, Role, trait
 from ..prefetch import AHEAD as _AHEAD
 from ..prefetch import prefetch as _prefetch
@@ -52,9 +54,11 @@ def _clear(ordered, posting, members):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True)
-def _home(posting, role, members, origin, u, p_back):  # noqa: ANN001, ANN202
-    """Bring home those away whose draw ``u`` (one per member away, in member order) is below
-    ``p_back``; the Syrian fighters then at home, in member order."""
+def _home(posting, role, members, origin, st, away, p_back):  # noqa: ANN001, ANN202
+    """Bring home those away whose draw (one per member away, ``away`` of them, in member order,
+    from the stream's state ``st``) is below ``p_back``; the Syrian fighters then at home, in
+    member order."""
+    u = _draws(st, away)
     j = 0
     size = members.size
     for k in range(size):
@@ -79,8 +83,10 @@ def _home(posting, role, members, origin, u, p_back):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True)
-def _orders(ordered, posting, home, u, c1, c2, c3):  # noqa: ANN001, ANN202
-    """Order the home fighters whose draw falls below a destination's cumulative rate."""
+def _orders(ordered, posting, home, st, c1, c2, c3):  # noqa: ANN001, ANN202
+    """Order the home fighters whose draw (one each, in order, from ``st``) falls below a
+    destination's cumulative rate."""
+    u = _draws(st, home.size)
     out = np.empty(home.size, home.dtype)
     n = 0
     for i in range(home.size):
@@ -114,15 +120,17 @@ def order(
     1/tour_months), then one per Syrian fighter at home (the order and its destination).
     """
     away = _clear(people.ordered, people.posting, members)
+    st = pcg.state(rng)  # the stream's state, stepped in the kernels (allegiance.pcg)
     home = _home(
         people.posting,
         people.role,
         members,
         trait(people, members, fixed, "origin"),
-        rng.random(away),
+        st,
+        away,
         1.0 / policy.tour_months,
     )
     c1 = policy.iraq_rate
     c2 = c1 + policy.libya_rate
     c3 = c2 + policy.fsa_rate
-    return _orders(people.ordered, people.posting, home, rng.random(home.size), c1, c2, c3)
+    return _orders(people.ordered, people.posting, home, st, c1, c2, c3)
