@@ -187,13 +187,36 @@ def _replay(
     """Run join once with the parameter changes, then the oracle on the same kernel inputs; the
     kernel's joiners and motives, in draw order."""
     calls = []
-    kernel, parameters = joining._kernel, joining.parameters
+    kernel, fused, parameters = joining._kernel, joining._tables_and_draw, joining.parameters
 
     def spy(state, *args):  # noqa: ANN001, ANN002, ANN202
+        """The kernel call of people in any order (LOOKUP)."""
         before = state.copy()  # the stream's PCG64 words (allegiance.pcg.state)
         k = kernel(state, *args)
         calls.append((before, args, k, state.copy()))
         return k
+
+    def spy_fused(state, e, v, powed, *rest):  # noqa: ANN001, ANN002, ANN202
+        """People in circle order: the fused call, then its three parts one by one from the
+        same state, which must give the same joiners, motives and draws."""
+        before = state.copy()
+        got = fused(state, e, v, powed, *rest)
+        need_group, starts, n_g, levels, circle_start, hot, n, margin = rest[:8]
+        group, pay_class, status, record, circle, capacity = rest[8:]
+        need, t_ideo, t_rev, t_opp, hot_pull, _, start, end, bound, kind = joining._finish(
+            e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n, margin
+        )
+        out = (np.empty(capacity, np.int64), np.empty(capacity, np.uint8))
+        args = (v, need, group, powed, pay_class, t_ideo, t_rev, t_opp, status, record, circle)
+        args += (hot, hot_pull, start[1:], end[1:], start, end, bound, kind, *out)
+        parts = before.copy()
+        k = kernel(parts, *args)
+        np.testing.assert_array_equal(parts, state)
+        for a, b in zip(got, joining._in_order(out[0][:k], out[1][:k]), strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == b.dtype
+        calls.append((before, args, k, state.copy()))
+        return got
 
     def changed(*a):  # noqa: ANN002, ANN202
         v = parameters(*a)
@@ -203,6 +226,7 @@ def _replay(
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(joining, "_kernel", spy)
+        mp.setattr(joining, "_tables_and_draw", spy_fused)
         mp.setattr(joining, "parameters", changed)
         joining.join(
             sim.people,

@@ -137,15 +137,11 @@ def test_joiners_follow_each_persons_chance(state: Simulation, mode: str) -> Non
 
 def _bounds_times(mp: pytest.MonkeyPatch, factor: float) -> None:
     """Every bound the sampler reads times ``factor``: join_bound's (people in any order) and
-    those of the segments prepare makes (people in circle order)."""
-    true_bound, true_prepare = joining.join_bound, joining.prepare
+    those of the segments (people in circle order: each is the cold bound, times a hot circle's
+    pull, and the cold bound is the largest chance times ``MARGIN``)."""
+    true_bound = joining.join_bound
     mp.setattr(joining, "join_bound", lambda *a: true_bound(*a) * factor)
-
-    def prepare(*a):  # noqa: ANN002, ANN202
-        *tables, (start, end, bound, kind) = true_prepare(*a)
-        return (*tables, (start, end, bound * factor, kind))
-
-    mp.setattr(joining, "prepare", prepare)
+    mp.setattr(joining, "MARGIN", joining.MARGIN * factor)
 
 
 def test_a_bound_that_is_not_one_is_caught(state: Simulation) -> None:

@@ -372,6 +372,9 @@ def _pack(people: People, sl: slice) -> np.ndarray:
 
 
 COLD, LOOKUP = -1, -2  # segment kinds besides a hot circle's position in the hot list
+# the thinning bounds' margin over the largest chance, for the rounding of the chances (read at
+# each call: a test lowers it to see the sampler fail)
+MARGIN = 1.0 + 1e-9
 
 
 _AHEAD, _SMALL = 8, 16  # segments of at most _SMALL people are prefetched _AHEAD segments ahead
@@ -624,23 +627,38 @@ def join(
     hot, share = pull
     n = people.size
     if circle_start is not None:
-        t_ideo, t_rev, t_opp, econ, hot_pull, segments = prepare(
-            v, best_alternative(month), share, hot, circle_start, n
+        # prepare's tables, the kernel and the order in one compiled call after NumPy's exps;
+        # each hot circle's people are its segment's (the COLD segment passes over them)
+        exps, powed, classes = _exps(v, best_alternative(month), share)
+        return _tables_and_draw(
+            pcg.state(rng),  # the stream's state, stepped in the kernel (allegiance.pcg)
+            exps,
+            v,
+            powed,
+            *_finish_tables(classes),
+            circle_start,
+            hot,
+            n,
+            MARGIN,
+            _need_groups()[2],
+            classes.inverse,
+            people.status,
+            packed.record,
+            people.circle,
+            capacity,
         )
-        # where each hot circle's people are: its segment's (the COLD segment passes over them)
-        hot_range = (segments[0][1:], segments[1][1:])
-    else:
-        t_ideo, t_rev, t_opp = trait_tables(v)
-        econ = economic(v, best_alternative(month))  # in factors: the table is never filled
-        hot_pull = np.exp(v[FRIENDS] * share).astype(np.float32)
-        tables = (v, np.array([econ.top]), t_ideo, t_rev, t_opp)
-        segments = (
-            np.array([0]),
-            np.array([n]),
-            np.array([join_bound(*tables, np.concatenate([np.ones(1, np.float32), hot_pull]))]),
-            np.array([LOOKUP]),
-        )
-        hot_range = (np.empty(0, np.int64), np.empty(0, np.int64))  # no COLD segment reads them
+    # people in any order: one LOOKUP segment against the largest bound
+    t_ideo, t_rev, t_opp = trait_tables(v)
+    econ = economic(v, best_alternative(month))  # in factors: the table is never filled
+    hot_pull = np.exp(v[FRIENDS] * share).astype(np.float32)
+    tables = (v, np.array([econ.top]), t_ideo, t_rev, t_opp)
+    segments = (
+        np.array([0]),
+        np.array([n]),
+        np.array([join_bound(*tables, np.concatenate([np.ones(1, np.float32), hot_pull]))]),
+        np.array([LOOKUP]),
+    )
+    hot_range = (np.empty(0, np.int64), np.empty(0, np.int64))  # no COLD segment reads them
     out_idx = np.empty(capacity, dtype=np.int64)
     out_motive = np.empty(capacity, dtype=np.uint8)
     k = _kernel(
@@ -688,18 +706,89 @@ def prepare(
     a month, the largest fixed cost of joining). The arithmetic is the plain expressions', in
     their order and dtypes; exp and the power stay NumPy's (its SIMD exp is not libm's in the
     last bit, and an array's exp does not depend on its length or its neighbours)."""
-    size, sisters, group = _need_groups()
+    exps, powed, classes = _exps(v, best_alt, share)
+    need, t_ideo, t_rev, t_opp, hot_pull, top, *segments = _finish(
+        exps, v, powed, *_finish_tables(classes), circle_start, hot, n, MARGIN
+    )
+    econ = Economic(need, _need_groups()[2], powed, classes.inverse, top)
+    return t_ideo, t_rev, t_opp, econ, hot_pull, tuple(segments)
+
+
+def _exps(
+    v: np.ndarray, best_alt: np.ndarray, share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, _PayClasses]:
+    """Every exp of the month's tables (NumPy's, over the arguments one compiled call makes),
+    the pay classes' offer ratios to the power effect2, and the pay classes."""
+    size, sisters, _ = _need_groups()
     classes = _pay_classes(v[BASE], v[WIFE], v[PARENT], v[CHILD_PAY], v[DEP], v[SKILL])
     args, ratio = _exp_arguments(
         v, size, sisters, _X_IDEO, _X_REV, _X_OPP, share, classes.cash, best_alt
     )
     np.exp(args, out=args)
     powed = ratio ** v[ECON_E2]  # the plain expression's power (NumPy's scalar fast paths too)
-    need, t_ideo, t_rev, t_opp, hot_pull, top, *segments = _finish(
-        args, v, powed, classes.need_group, classes.starts, size.size, _X.size, circle_start, hot, n
+    return args, powed, classes
+
+
+def _finish_tables(classes: _PayClasses) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``_finish``'s fixed arguments after the exps and powers: need groups per pay class, where
+    each class begins, how many need groups, how many grid levels."""
+    return classes.need_group, classes.starts, _need_groups()[0].size, _X.size
+
+
+@njit(cache=True)
+def _tables_and_draw(
+    st,
+    e,
+    v,
+    powed,
+    need_group,
+    starts,
+    n_g,
+    levels,
+    circle_start,
+    hot,
+    n,
+    margin,
+    group,
+    pay_class,
+    status,
+    record,
+    circle,
+    capacity,
+):  # noqa: ANN001, ANN202
+    """``_finish``, ``_kernel`` and ``_in_order`` in one compiled call: the month's tables and
+    segments stay in compiled code instead of going out to Python and back (ten arrays out, a
+    score in), with the same arithmetic and draws as the three calls."""
+    need, t_ideo, t_rev, t_opp, hot_pull, _, start, end, bound, kind = _finish(
+        e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n, margin
     )
-    econ = Economic(need, group, powed, classes.inverse, top)
-    return t_ideo, t_rev, t_opp, econ, hot_pull, tuple(segments)
+    out_idx = np.empty(capacity, np.int64)
+    out_motive = np.empty(capacity, np.uint8)
+    k = _kernel(
+        st,
+        v,
+        need,
+        group,
+        powed,
+        pay_class,
+        t_ideo,
+        t_rev,
+        t_opp,
+        status,
+        record,
+        circle,
+        hot,
+        hot_pull,
+        start[1:],
+        end[1:],
+        start,
+        end,
+        bound,
+        kind,
+        out_idx,
+        out_motive,
+    )
+    return _in_order(out_idx[:k], out_motive[:k])
 
 
 @njit(cache=True, error_model="numpy")  # a zero divisor gives inf or NaN, as in NumPy
@@ -756,9 +845,10 @@ def _largest(a):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, error_model="numpy")
-def _finish(e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n):  # noqa: ANN001, ANN202
+def _finish(e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n, margin):  # noqa: ANN001, ANN202
     """From the exps ``e``: the need factors, the trait tables, the hot circles' pull (float32),
-    the largest entry of the economic table, and the segments with the cold bound."""
+    the largest entry of the economic table, and the segments with the cold bound (the largest
+    chance times ``margin``)."""
     need = v[ECON_A] * e[:n_g]
     o = n_g
     t_ideo = v[IDEO_A] * e[o : o + levels]
@@ -794,7 +884,7 @@ def _finish(e, v, powed, need_group, starts, n_g, levels, circle_start, hot, n):
             + _floor0(_largest(t_rev))
             + _floor0(_largest(t_opp))
         )
-        bound = total * presence * 1.0 * (1.0 + 1e-9)
+        bound = total * presence * 1.0 * margin
         cold = bound if np.isfinite(bound) else 2.0
     start, end, seg_bound, kind = _segments(circle_start, hot, hot_pull, cold, n)
     return need, t_ideo, t_rev, t_opp, hot_pull, top, start, end, seg_bound, kind
