@@ -28,13 +28,13 @@ CALLS = {
     "assignment": ["fill_posts", "update_suspicion"],
     "capture": ["surrender", "repent"],
     "combat": ["deaths"],
-    "enforcement": ["catch_probability", "fates"],
+    "enforcement": ["catch_probability"],
     "foreign": ["arrive"],
     "joining": ["join", "enlist", "circle_pull"],
     "leaving": ["hazards", "attempts", "routes"],
     "pay": ["schedule_usd"],
     "redeployment": ["order"],
-    "ties": ["update", "disillusion"],
+    "schedule": ["settle"],  # fates, outcomes, their events, keep_members, ties
     "training": ["advance"],
     "harm": ["civilian_harm"],
 }

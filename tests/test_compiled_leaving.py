@@ -570,8 +570,7 @@ def test_a_small_run_takes_the_plain_path_month_by_month(
         shadowed(monkeypatch, leaving, "attempts", plain_attempts),
         shadowed(monkeypatch, leaving, "routes", plain_routes),
         shadowed(monkeypatch, enforcement, "catch_probability", plain_catch_probability),
-        shadowed(monkeypatch, enforcement, "fates", plain_fates),
-    ]
+    ]  # fates runs inside schedule.settle: tests/test_schedule.py checks it there, month by month
     sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 7)
     sim.run()
     for calls in counted:

@@ -266,10 +266,15 @@ _WORDS = FIXED.itemsize // 8  # a record is three 8-byte words
 assert FIXED.itemsize % 8 == 0
 
 
-def _rows(fixed: np.ndarray) -> np.ndarray:
+def fixed_rows(fixed: np.ndarray) -> np.ndarray:
     """FIXED records as a (n, 3) array of 8-byte words (the compiled passes copy them as three
     words: a row slice assigned as bytes cost about 9 ns a record)."""
     return fixed.view(np.uint64).reshape(-1, _WORDS)
+
+
+def records_of(rows: np.ndarray) -> np.ndarray:
+    """The FIXED records of ``fixed_rows``'s words (a view)."""
+    return rows.reshape(-1).view(FIXED)
 
 
 def merge_members(
@@ -283,8 +288,10 @@ def merge_members(
     """Sorted ``members`` and sorted ``new`` (no one in both) merged in index order, with their
     FIXED records and pay alongside: what a stable sort of the two lists one after the other
     gives, in one compiled pass instead of a sort, two joins and three gathers."""
-    out, rows, out_pay = _merge(members, _rows(fixed), pay, new, _rows(new_fixed), new_pay)
-    return out, rows.reshape(-1).view(FIXED), out_pay
+    out, rows, out_pay = _merge(
+        members, fixed_rows(fixed), pay, new, fixed_rows(new_fixed), new_pay
+    )
+    return out, records_of(rows), out_pay
 
 
 @njit(cache=True)
@@ -313,8 +320,8 @@ def keep_members(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Those of ``members`` whose status is still ``code``, with their FIXED records and the
     ``values`` aligned with them (one compiled pass instead of a mask and three gathers)."""
-    out, rows, kept = _keep(members, _rows(fixed), values, status, code)
-    return out, rows.reshape(-1).view(FIXED), kept
+    out, rows, kept = _keep(members, fixed_rows(fixed), values, status, code)
+    return out, records_of(rows), kept
 
 
 @njit(cache=True)

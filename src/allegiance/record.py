@@ -102,6 +102,27 @@ class Recorder:
         self._months.append(month)
         self._sizes.append(n)
 
+    def reserve(self, n: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Room for ``n`` more events: where they go, and the person, motive, driver and route
+        buffers, for a compiled pass that writes them as ``events`` would (then ``logged``)."""
+        if self._n + n > self._person.size:
+            self._grow(self._n + n)
+        return self._n, self._person, self._motive, self._driver, self._route
+
+    def logged(
+        self, kinds: tuple[Event, ...], counts: np.ndarray, people: People, month: int
+    ) -> None:
+        """Count the events a compiled pass wrote from ``reserve``'s position: ``counts[j]`` of
+        ``kinds[j]``, one group after another (groups with none are not entries, as in
+        ``events``)."""
+        self._people = people
+        for kind, n in zip(kinds, counts.tolist(), strict=True):
+            if n:
+                self._n += n
+                self._kinds.append(int(kind))
+                self._months.append(month)
+                self._sizes.append(n)
+
     def _grow(self, size: int) -> None:
         """Make room for ``size`` logged events (at least twice the room there is)."""
         size = max(size, 2 * self._person.size)

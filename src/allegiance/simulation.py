@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import limits
+from . import limits, pcg, schedule
 from . import rng as rngs
 from .errors import UserError
 from .mechanisms import (
@@ -29,7 +29,6 @@ from .mechanisms import (
     leaving,
     pay,
     redeployment,
-    ties,
     training,
 )
 from .people import (
@@ -45,9 +44,11 @@ from .people import (
     Role,
     Route,
     Status,
+    fixed_rows,
     fixed_traits,
     keep_members,
     merge_members,
+    records_of,
 )
 from .record import Recorder, flow_counts, member_counts
 from .results import Results
@@ -310,37 +311,47 @@ class Simulation:
             N_LOCATIONS,
             expected,
         )
-        escaped, executed = enforcement.fates(
-            p, trying, p_caught, org_pol.enforcement, g["enforcement"]
+        # the fates, their events, those still inside, and ties (friends who left or died move
+        # those still inside): enforcement.fates and outcomes, Recorder.events, keep_members,
+        # ties.update and ties.disillusion as one compiled stretch (allegiance.schedule)
+        lv = pol.leaving
+        friends_left = self.org.friends_left
+        at, *buffers = rec.reserve(trying.size)
+        escaped, executed, spared, counts, remaining, rows, remaining_pay = schedule.settle(
+            pcg.state(g["enforcement"]),
+            trying,
+            p_caught,
+            org_pol.enforcement.execute_share,
+            p.suspicion,
+            p.high_risk,
+            p.status,
+            route,
+            driver,
+            *buffers,
+            at,
+            p.motive,
+            alive,
+            fixed_rows(fixed),
+            pay_usd,
+            fixed["circle"],
+            MEMBER,
+            friends_left,
+            friends_left.dtype.type(lv.friends_memory),  # rounded as NumPy rounds it for them
+            p.circle,
+            p.disillusion,
+            np.float32(lv.disillusion_execution),
+            np.float32(lv.disillusion_repression * org_pol.repression),
         )
-        spared, gone, logged = enforcement.outcomes(p, trying, escaped, executed, route, driver)
-        put_to_death, deserters, defectors = logged[0][0], logged[2][0], logged[3][0]
-        ros.move(defectors.size, MEMBER, DEFECTED)
-        ros.move(deserters.size, MEMBER, DESERTED)
-        ros.move(put_to_death.size, MEMBER, EXECUTED)
-        for kind, (who, why, how) in zip(_EXIT_EVENTS, logged, strict=True):
-            rec.events(kind, p, who, t, why, how)
+        rec.logged(_EXIT_EVENTS, counts, p, t)
+        n_executed, _, n_deserted, n_defected = counts.tolist()
+        ros.move(n_defected, MEMBER, DEFECTED)
+        ros.move(n_deserted, MEMBER, DESERTED)
+        ros.move(n_executed, MEMBER, EXECUTED)
         if trying.size:
             seen = float((p_caught * org_pol.enforcement.execute_share).sum()) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
-
-        # ties: friends who left or died move those still inside
-        remaining, fixed, remaining_pay = keep_members(alive, fixed, pay_usd, p.status, MEMBER)
+        fixed = records_of(rows)
         ros.members, ros.fixed = remaining, fixed
-        lv = pol.leaving
-        self.org.friends_left = ties.update(
-            self.org.friends_left, p, gone, put_to_death, lv.friends_memory
-        )
-        ties.disillusion(
-            p,
-            remaining,
-            put_to_death,
-            lv.disillusion_execution,
-            org_pol.repression,
-            lv.disillusion_repression,
-            self.n_circles,
-            fixed,
-        )
 
         flows = Flows(
             remaining,

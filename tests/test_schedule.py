@@ -1,0 +1,125 @@
+"""Each compiled stretch of the schedule equals the mechanisms' calls it stands for, month by month."""
+
+from __future__ import annotations
+
+import inspect
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from allegiance import Simulation, pcg, schedule
+from allegiance.people import Event, records_of
+from allegiance.record import Recorder
+from helpers import small
+from test_compiled_leaving import plain_fates, plain_outcomes
+from test_compiled_upkeep import plain_disillusion, plain_update
+
+# the groups settle logs, in its order (as simulation._EXIT_EVENTS)
+_GROUPS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
+
+
+def _generator(words: np.ndarray) -> np.random.Generator:
+    """A generator whose PCG64 state is ``words`` (allegiance.pcg.state's order)."""
+    lo, hi, inc_lo, inc_hi = (int(w) for w in words)
+    rng = np.random.default_rng()
+    rng.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": lo | hi << 64, "inc": inc_lo | inc_hi << 64},
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return rng
+
+
+def _by_calls(a: dict[str, Any]) -> tuple[Any, ...]:
+    """``settle`` as plain NumPy, call after call as the month ran before: the oracles of the
+    fates, the outcomes, friends remembered and disillusion (tests/test_compiled_leaving.py and
+    tests/test_compiled_upkeep.py), ``Recorder.events`` for each group (checked against its own
+    plain form in tests/test_record_speed.py), and the living kept by a mask."""
+    rng = _generator(a["st"])
+    people = SimpleNamespace(
+        suspicion=a["suspicion"],
+        high_risk=a["high_risk"],
+        status=a["status"],
+        motive=a["motive"],
+        circle=a["circle"],
+        disillusion=a["disillusion"],
+    )
+    policy = SimpleNamespace(execute_share=a["execute_share"])
+    escaped, executed = plain_fates(people, a["trying"], a["p_caught"], policy, rng)  # type: ignore[arg-type]
+    spared, gone, logged = plain_outcomes(
+        a["status"], a["trying"], escaped, executed, a["route"], a["driver"]
+    )
+    rec = Recorder(["2014-01"])
+    for kind, (who, why, how) in zip(_GROUPS, logged, strict=True):
+        rec.events(kind, people, who, 0, why, how)  # type: ignore[arg-type]
+    inside = a["status"][a["alive"]] == a["member"]
+    remaining, fixed = a["alive"][inside], records_of(a["rows"])[inside]
+    recent = plain_update(a["recent"], people, gone, logged[0][0], float(a["memory"]))  # type: ignore[arg-type]
+    # disillusion's weights as settle gets them: float32 per execution, float32 repression term
+    plain_disillusion(
+        people,  # type: ignore[arg-type]
+        remaining,
+        logged[0][0],
+        float(a["per_execution"]),
+        1.0,
+        float(a["repression"]),
+        int(a["circle"].max()) + 1,
+        fixed,
+    )
+    counts = np.array([g[0].size for g in logged], np.int64)
+    log = (rec._person[: rec._n], rec._motive[: rec._n], rec._driver[: rec._n])
+    log += (rec._route[: rec._n],)
+    words = pcg.state(rng).copy()  # the view lives only as long as rng
+    pay = a["pay"][inside]
+    return (escaped, executed, spared, counts, remaining, fixed, pay, recent, log, words)
+
+
+_NAMES = list(inspect.signature(schedule.settle.py_func).parameters)
+_CHANGED = ("st", "suspicion", "high_risk", "status", "recent", "disillusion")
+
+
+def _same(got: Any, want: Any) -> None:
+    """Byte for byte, dtype and shape included."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, want.dtype)
+    assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [(), ("organization.enforcement.execute_share=0.6", "leaving.friends_memory=0.3")],
+)
+def test_settle_equals_the_calls_it_replaced_month_by_month(
+    monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
+) -> None:
+    fused = schedule.settle
+    tried: list[int] = []
+
+    def both(*args: Any) -> Any:
+        a = dict(zip(_NAMES, args, strict=True))
+        twin = {k: (v.copy() if k in _CHANGED else v) for k, v in a.items()}
+        want = _by_calls(twin)
+        got = fused(*args)
+        for g, w in zip(got[:4], want[:4], strict=True):  # masks and group counts
+            _same(g, w)
+        _same(got[4], want[4])  # those still inside
+        _same(records_of(got[5]), want[5])  # their FIXED records
+        _same(got[6], want[6])  # their pay
+        _same(a["recent"], want[7])
+        end = a["at"] + int(got[3].sum())
+        for buf, w in zip(args[9:13], want[8], strict=True):  # the events written, in order
+            _same(buf[a["at"] : end], w)
+        _same(a["st"], want[9])  # the same draws, no more, no fewer
+        for k in _CHANGED[1:]:
+            _same(a[k], twin[k])
+        tried.append(a["trying"].size)
+        return got
+
+    monkeypatch.setattr(schedule, "settle", both)
+    sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 5)
+    sim.run()
+    assert len(tried) == len(sim.calendar)  # every month went through the check
+    assert sum(tried) > 50 and sum(1 for n in tried if n) > 10  # many tried to leave
