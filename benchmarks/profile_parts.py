@@ -28,13 +28,15 @@ CALLS = {
     "assignment": ["fill_posts", "update_suspicion"],
     "capture": ["surrender", "repent"],
     "combat": ["deaths"],
-    "enforcement": ["catch_probability"],
+    "enforcement": ["caught"],
     "foreign": ["arrive"],
     "joining": ["join", "enlist", "circle_pull"],
-    "leaving": ["hazards", "attempts", "routes"],
+    "leaving": ["hazards", "minus_chance"],
     "pay": ["schedule_usd"],
     "redeployment": ["order"],
-    "schedule": ["settle"],  # fates, outcomes, their events, keep_members, ties
+    # leave: attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their
+    # events, keep_members, ties
+    "schedule": ["leave", "settle"],
     "training": ["advance"],
     "harm": ["civilian_harm"],
 }

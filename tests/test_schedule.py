@@ -10,10 +10,17 @@ import numpy as np
 import pytest
 
 from allegiance import Simulation, pcg, schedule
+from allegiance.mechanisms import enforcement
 from allegiance.people import Event, records_of
 from allegiance.record import Recorder
 from helpers import small
-from test_compiled_leaving import plain_fates, plain_outcomes
+from test_compiled_leaving import (
+    plain_attempts,
+    plain_catch_probability,
+    plain_fates,
+    plain_outcomes,
+    plain_routes,
+)
 from test_compiled_upkeep import plain_disillusion, plain_update
 
 # the groups settle logs, in its order (as simulation._EXIT_EVENTS)
@@ -120,6 +127,47 @@ def test_settle_equals_the_calls_it_replaced_month_by_month(
 
     monkeypatch.setattr(schedule, "settle", both)
     sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 5)
+    sim.run()
+    assert len(tried) == len(sim.calendar)  # every month went through the check
+    assert sum(tried) > 50 and sum(1 for n in tried if n) > 10  # many tried to leave
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [(), ("leaving.jordan_share=0.5", "organization.enforcement.k=3")],
+)
+def test_leave_equals_the_plain_forms_month_by_month(
+    monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
+) -> None:
+    fused = schedule.leave
+    sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 6)
+    tried: list[int] = []
+
+    def both(minus_chance: np.ndarray, lam: np.ndarray, alive: np.ndarray, *rest: Any) -> Any:
+        month = sim.calendar[sim.t]
+        pol, env = month.policy, month.env
+        st_leaving, st_routes = rest[0], rest[1]
+        unit, per_province, n_loc = rest[13], rest[14], rest[15]
+        g_leaving, g_routes = _generator(st_leaving), _generator(st_routes)
+        pos, driver, chance = plain_attempts(lam, g_leaving)
+        trying = alive[pos]
+        route = plain_routes(sim.people, trying, driver, pol, env, g_routes)
+        where = (unit // per_province).astype(np.int32)
+        expected = np.bincount(where, weights=chance, minlength=n_loc)
+        enf = pol.organization.enforcement
+        args = (where[pos], where, route, enf, env.border_openness, n_loc, expected)
+        p_caught = plain_catch_probability(*args)
+        got = fused(minus_chance, lam, alive, *rest)
+        for g, w in zip(got[:4], (pos, driver, trying, route), strict=True):
+            _same(g, w)
+        _same(enforcement.caught(got[4].copy()), p_caught)
+        _same(minus_chance, chance)  # turned into each member's chance of trying
+        _same(st_leaving, pcg.state(g_leaving).copy())  # the same draws, no more, no fewer
+        _same(st_routes, pcg.state(g_routes).copy())
+        tried.append(trying.size)
+        return got
+
+    monkeypatch.setattr(schedule, "leave", both)
     sim.run()
     assert len(tried) == len(sim.calendar)  # every month went through the check
     assert sum(tried) > 50 and sum(1 for n in tried if n) > 10  # many tried to leave

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .mechanisms.enforcement import _fates, _outcomes
+from .mechanisms.enforcement import _fates, _minus_exponent, _outcomes, expected_attempts
+from .mechanisms.leaving import _drivers, _routes, _trying
 from .mechanisms.ties import _disillusion, _update
 from .prefetch import AHEAD, prefetch
 
@@ -15,6 +16,70 @@ from .prefetch import AHEAD, prefetch
 # draws are the streams' own, stepped in the kernels: allegiance.pcg) runs here as one call, with
 # the same kernels in the same order, so every value and draw is the same. NumPy's exp and expm1
 # end a stretch: their SIMD results are not libm's in the last bit (docs/performance.md).
+
+
+@njit(cache=True)
+def leave(  # noqa: PLR0913
+    minus_chance,
+    lam,
+    alive,
+    st_leaving,
+    st_routes,
+    motive,
+    affiliation,
+    origin,
+    best,
+    fsa_pay_usd,
+    odds0,
+    regime_enemy,
+    losing,
+    foreign,
+    welcome,
+    jordan_share,
+    unit,
+    per_province,
+    n_locations,
+    guards_each,
+    k,
+    border,
+    closed,
+):  # noqa: ANN001, ANN202
+    """Who tries to leave and how, as the month ran it call by call: the attempts against minus
+    each member's chance of trying (``leaving.minus_chance``) and the driver that tipped each
+    (``leaving.attempts``), their routes (``leaving.routes``: ``route_terms``' terms), each
+    member's location and the expected attempts in each (``enforcement.expected_attempts``,
+    over the ``unit`` of each of ``alive``), and minus each one's catch exponent, for NumPy's
+    expm1 (``enforcement.catch_probability``: ``catch_terms``' terms).
+
+    Returns the positions of those trying among ``alive``, their drivers, who they are, their
+    routes and minus their catch exponents. ``minus_chance`` is turned into the chances.
+    """
+    pos = _trying(st_leaving, minus_chance)
+    driver = _drivers(lam, pos, st_leaving)
+    for i in range(minus_chance.size):  # np.negative in place: the chances
+        minus_chance[i] = -minus_chance[i]
+    trying = alive[pos]
+    route = _routes(
+        trying,
+        driver,
+        motive,
+        affiliation,
+        origin,
+        best,
+        fsa_pay_usd,
+        odds0,
+        regime_enemy,
+        losing,
+        foreign,
+        welcome,
+        jordan_share,
+        st_routes,
+    )
+    where, expected = expected_attempts(unit, per_province, minus_chance, n_locations)
+    e = _minus_exponent(
+        where[pos], where, route, expected, False, guards_each, k, border, closed, n_locations
+    )
+    return pos, driver, trying, route, e
 
 
 @njit(cache=True)

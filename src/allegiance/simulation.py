@@ -296,21 +296,22 @@ class Simulation:
         _, lead_fi = leaving.leaders(p.role, alive, fixed["origin"], LEADER, IRAQI)
         ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
         lam = leaving.hazards(p, alive, pol, env, ctx, fixed)
-        pos, driver, chance = leaving.attempts(lam, g["leaving"])
-        trying = alive[pos]
-        route = leaving.routes(p, trying, driver, pol, env, g["routes"])
-        where, expected = enforcement.expected_attempts(
-            fixed["unit"], per_province, chance, N_LOCATIONS
-        )
-        p_caught = enforcement.catch_probability(
-            where[pos],
-            where,
-            route,
-            org_pol.enforcement,
-            env.border_openness,
+        # attempts, drivers, routes, where each is and the catch exponent: leaving.attempts and
+        # routes, enforcement.expected_attempts and catch_probability as one compiled stretch
+        # between NumPy's expm1 calls (allegiance.schedule)
+        pos, driver, trying, route, minus_exponent = schedule.leave(
+            leaving.minus_chance(lam),
+            lam,
+            alive,
+            pcg.state(g["leaving"]),
+            pcg.state(g["routes"]),
+            *leaving.route_terms(p, pol, env),
+            fixed["unit"],
+            per_province,
             N_LOCATIONS,
-            expected,
+            *enforcement.catch_terms(org_pol.enforcement, env.border_openness),
         )
+        p_caught = enforcement.caught(minus_exponent)
         # the fates, their events, those still inside, and ties (friends who left or died move
         # those still inside): enforcement.fates and outcomes, Recorder.events, keep_members,
         # ties.update and ties.disillusion as one compiled stretch (allegiance.schedule)

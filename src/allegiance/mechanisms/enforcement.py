@@ -119,14 +119,22 @@ def catch_probability(
         route,
         _NO_EXPECTED if expected is None else _float64(expected),
         expected is None,
-        policy.intensity * policy.security_share,
-        policy.k,
-        policy.border,
-        1.0 - border_openness,
+        *catch_terms(policy, border_openness),
         n_locations,
     )
-    np.expm1(e, out=e)
-    return np.negative(e, out=e)
+    return caught(e)
+
+
+def catch_terms(policy: Enforcement, border_openness: float) -> tuple[float, float, float, float]:
+    """The month's terms of the catch exponent: guards per member, k, the border's weight and
+    how closed it is."""
+    return policy.intensity * policy.security_share, policy.k, policy.border, 1.0 - border_openness
+
+
+def caught(minus_exponent: np.ndarray) -> np.ndarray:
+    """P(caught) = -expm1(-exponent), in place (NumPy's expm1 and sign flip)."""
+    np.expm1(minus_exponent, out=minus_exponent)
+    return np.negative(minus_exponent, out=minus_exponent)
 
 
 @njit(cache=True, error_model="numpy")

@@ -30,6 +30,7 @@ rival armed group'.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -408,13 +409,18 @@ def attempts(
     """Who tries to leave (positions into the member list), the driver that tipped each, and
     every member's chance of trying, 1 - exp(-sum of his hazards) (float32; enforcement counts
     on the expected attempts)."""
-    # the draws are the stream's, stepped in the kernels (allegiance.pcg); expm1 stays NumPy's
-    # (NumPy's SIMD one is not libm's in the last bit)
-    e = _minus_total(lam)
-    np.expm1(e, out=e)
+    # the draws are the stream's, stepped in the kernels (allegiance.pcg)
+    e = minus_chance(lam)
     st = pcg.state(rng)
     trying = _trying(st, e)
     return trying, _drivers(lam, trying, st), np.negative(e, out=e)
+
+
+def minus_chance(lam: np.ndarray) -> np.ndarray:
+    """Minus each member's chance of trying, expm1(-sum of his hazards) (float32; ``attempts``
+    draws against it). expm1 stays NumPy's (its SIMD one is not libm's in the last bit)."""
+    e = _minus_total(lam)
+    return np.expm1(e, out=e)
 
 
 @njit(cache=True, error_model="numpy")
@@ -472,15 +478,20 @@ def routes(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Choose a route for each person leaving: Turkey, Jordan or a rival group."""
+    # One compiled call; the two draws a person are the stream's, drawn in the kernel as one
+    # NumPy call of 2n would (allegiance.pcg).
+    return _routes(idx, driver, *route_terms(people, policy, env), pcg.state(rng))
+
+
+def route_terms(people: People, policy: Scenario, env: Env) -> tuple[Any, ...]:
+    """What ``_routes`` reads besides those leaving, their drivers and the draws: the people's
+    motives, affiliations and origins, and the month's terms."""
     lv = policy.leaving
     # better-paying groups nearby draw more (the FSA's $36 is the reference); where none
     # recruits (Iraq, abroad), those who defect go to the FSA at its pay. Work in Turkey draws
     # exits there; Sami's brother took him to Turkey (the family driver never goes to a rival).
-    # One compiled call; the exp of a Python float stays NumPy's, and the two draws a person
-    # are the stream's, drawn in the kernel as one NumPy call of 2n would (allegiance.pcg).
-    return _routes(
-        idx,
-        driver,
+    # The exp of a Python float stays NumPy's.
+    return (
         people.motive,
         people.affiliation,
         people.origin,
@@ -492,5 +503,4 @@ def routes(
         lv.rival_foreign,
         np.exp(-lv.welcome_route * env.exit_welcome),
         lv.jordan_share,
-        pcg.state(rng),
     )
