@@ -25,18 +25,17 @@ SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "syria-2014-2016.
 MONTHS = 48
 # the calls of a month, by the module that makes them (as simulation.py imports them)
 CALLS = {
-    "assignment": ["fill_posts", "update_suspicion"],
     "capture": ["surrender", "repent"],
-    "combat": ["deaths"],
+    "combat": ["dying"],
     "enforcement": ["caught"],
     "foreign": ["arrive"],
     "joining": ["join", "enlist", "circle_pull"],
     "leaving": ["hazards", "minus_chance"],
     "pay": ["schedule_usd"],
-    "redeployment": ["order"],
+    # post: graduates' records and pay merged, posts, suspicion, orders, combat's exponents;
     # leave: attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their
     # events, keep_members, ties
-    "schedule": ["leave", "settle"],
+    "schedule": ["post", "leave", "settle"],
     "training": ["advance"],
     "harm": ["civilian_harm"],
 }
@@ -66,7 +65,6 @@ def main() -> None:
         for name in names:
             _timed(getattr(sim_module, module), name, f"{module}.{name}", spent)
     _timed(sim_module, "home_units", "synthesize.home_units", spent)
-    _timed(sim_module, "fixed_traits", "people.fixed_traits", spent)
     _timed(sim_module.Simulation, "_record", "simulation._record", spent)
     sim_module.Simulation(load(SCENARIO, ["population.size=20000", "end=2013-08"]), 0).run()
     best: dict[str, float] | None = None

@@ -637,7 +637,7 @@ def test_combat_exponent_is_the_same_float64(
         trait(p, members, f, "birth"),
         month,
         full,
-        combat._weights(policy.combat),
+        combat.weights(policy.combat),
     )
     _assert_bits(x, plain_predictor(p, members, policy, month, f))
 
@@ -736,12 +736,9 @@ def test_harm_is_the_same_score_and_sums(
 
 
 _CHECKED = (
-    (assignment, "fill_posts", plain_fill_posts),
-    (assignment, "update_suspicion", plain_update_suspicion),
-    (redeployment, "order", plain_order),
-    (combat, "deaths", plain_deaths),
-    # ties.update and ties.disillusion run inside schedule.settle: tests/test_schedule.py
-    # checks it against their plain forms, month by month
+    # fill_posts, update_suspicion, order and combat's predictor run inside schedule.post, and
+    # ties.update and disillusion inside schedule.settle: tests/test_schedule.py checks those
+    # against these plain forms, month by month
     (training, "advance", plain_advance),
     (harm, "civilian_harm", plain_civilian_harm),
 )

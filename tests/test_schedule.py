@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from types import SimpleNamespace
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from allegiance import Simulation, pcg, schedule
 from allegiance.mechanisms import enforcement
-from allegiance.people import Event, records_of
+from allegiance.people import FIXED, Event, records_of
 from allegiance.record import Recorder
 from helpers import small
 from test_compiled_leaving import (
@@ -20,8 +21,16 @@ from test_compiled_leaving import (
     plain_fates,
     plain_outcomes,
     plain_routes,
+    plain_schedule_usd,
 )
-from test_compiled_upkeep import plain_disillusion, plain_update
+from test_compiled_upkeep import (
+    plain_disillusion,
+    plain_fill_posts,
+    plain_order,
+    plain_predictor,
+    plain_update,
+    plain_update_suspicion,
+)
 
 # the groups settle logs, in its order (as simulation._EXIT_EVENTS)
 _GROUPS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
@@ -171,3 +180,64 @@ def test_leave_equals_the_plain_forms_month_by_month(
     sim.run()
     assert len(tried) == len(sim.calendar)  # every month went through the check
     assert sum(tried) > 50 and sum(1 for n in tried if n) > 10  # many tried to leave
+
+
+def _plain_records(people: Any, idx: np.ndarray) -> np.ndarray:
+    """FIXED records by NumPy's field stores."""
+    out = np.zeros(idx.size, FIXED)
+    for name in FIXED.names:
+        out[name] = getattr(people, name)[idx]
+    return out
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [(), ("organization.leadership.leader_share=0.2", "organization.redeployment.tour_months=2")],
+)
+def test_post_equals_the_plain_forms_month_by_month(
+    monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
+) -> None:
+    fused = schedule.post
+    sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 8)
+    names = list(inspect.signature(fused.py_func).parameters)
+    changed = ("role", "suspicion", "high_risk", "ordered", "posting")
+    seen: list[int] = []
+
+    def both(*args: Any) -> Any:
+        a = dict(zip(names, args, strict=True))
+        month = sim.calendar[sim.t]
+        pol, org = month.policy, month.policy.organization
+        twin = dataclasses.replace(sim.people, **{k: a[k].copy() for k in changed})
+        g_assignment, g_redeployment = (
+            _generator(a["st_assignment"]),
+            _generator(a["st_redeployment"]),
+        )
+        graduates, members = a["graduates"], a["members"]
+        new = _plain_records(sim.people, graduates)
+        new_pay = plain_schedule_usd(sim.people, graduates, org.pay, new)
+        order = np.argsort(np.concatenate([members, graduates]), kind="stable")
+        merged = np.concatenate([members, graduates])[order]
+        fixed = np.concatenate([records_of(a["rows"]), new])[order]
+        pay = np.concatenate([a["member_pay"], new_pay])[order]
+        plain_fill_posts(twin, merged, org, g_assignment, fixed)
+        friends = a["friends_left"]
+        plain_update_suspicion(twin, merged, org, friends, fixed)
+        sent = plain_order(twin, merged, org.redeployment, g_redeployment, fixed)
+        x = plain_predictor(twin, merged, pol, a["month"], fixed)
+        got = fused(*args)
+        _same(got[0], merged)
+        _same(records_of(got[1]), fixed)
+        _same(got[2], pay)
+        _same(got[3], sent)
+        _same(got[4], x)
+        for k in changed:
+            _same(a[k], getattr(twin, k))
+        _same(a["st_assignment"], pcg.state(g_assignment).copy())  # the same draws
+        _same(a["st_redeployment"], pcg.state(g_redeployment).copy())
+        seen.append(graduates.size)
+        return got
+
+    monkeypatch.setattr(schedule, "post", both)
+    sim.run()
+    assert len(seen) == len(sim.calendar)  # every month went through the check
+    assert sum(seen) > 100 and sim.roster.members.size > 50  # members came and were checked

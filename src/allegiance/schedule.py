@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .mechanisms.assignment import _fill, _update_suspicion
+from .mechanisms.combat import _predictor
 from .mechanisms.enforcement import _fates, _minus_exponent, _outcomes, expected_attempts
 from .mechanisms.leaving import _drivers, _routes, _trying
+from .mechanisms.pay import _schedule_fixed
+from .mechanisms.redeployment import _order
 from .mechanisms.ties import _disillusion, _update
+from .people import FIXED, _gather_fixed, _merge
 from .prefetch import AHEAD, prefetch
 
 # Why: at calibration resolution (20,000 people) a month is mostly fixed cost, and much of it is
@@ -16,6 +21,123 @@ from .prefetch import AHEAD, prefetch
 # draws are the streams' own, stepped in the kernels: allegiance.pcg) runs here as one call, with
 # the same kernels in the same order, so every value and draw is the same. NumPy's exp and expm1
 # end a stretch: their SIMD results are not libm's in the last bit (docs/performance.md).
+
+
+@njit(cache=True)
+def post(  # noqa: PLR0913
+    graduates,
+    members,
+    rows,
+    member_pay,
+    origin,
+    skilled,
+    wives,
+    children,
+    parents,
+    dependants,
+    birth,
+    circle,
+    unit,
+    ideology,
+    grievance,
+    base,
+    per_wife,
+    per_parent,
+    per_child,
+    per_dependant,
+    foreign_premium,
+    skill_premium,
+    role,
+    leader_share,
+    admin_share,
+    w_lead,
+    w_ideology,
+    st_assignment,
+    suspicion,
+    high_risk,
+    friends_left,
+    w_suspicion,
+    ordered,
+    posting,
+    st_redeployment,
+    p_back,
+    c1,
+    c2,
+    c3,
+    training_days,
+    month,
+    full_days,
+    w_combat,
+):  # noqa: ANN001, ANN202
+    """From graduation to the front, as the month ran it call by call: the graduates' FIXED
+    records (``fixed_traits``) and pay schedules (``pay.schedule_usd``, the schedule's terms)
+    merged into the members (``merge_members``); vacant posts filled (``assignment.fill_posts``),
+    suspicion and high-risk missions (``update_suspicion``), redeployment orders
+    (``redeployment.order``); and the exponent of each member's death rate (combat's
+    predictor), for NumPy's exp.
+
+    Returns the members, their FIXED records as words, their pay, those ordered away and the
+    exponents.
+    """
+    new_rows = np.empty((graduates.size, rows.shape[1]), np.uint64)
+    new = new_rows.reshape(-1).view(FIXED)
+    _gather_fixed(
+        new,
+        graduates,
+        origin,
+        skilled,
+        wives,
+        children,
+        parents,
+        dependants,
+        birth,
+        circle,
+        unit,
+        ideology,
+        grievance,
+    )
+    new_pay = _schedule_fixed(
+        new, base, per_wife, per_parent, per_child, per_dependant, foreign_premium, skill_premium
+    )
+    members, rows, pay = _merge(members, rows, member_pay, graduates, new_rows, new_pay)
+    fixed = rows.reshape(-1).view(FIXED)
+    m_origin, m_ideology = fixed["origin"], fixed["ideology"]
+    _fill(
+        role,
+        members,
+        m_origin,
+        fixed["skilled"],
+        m_ideology,
+        leader_share,
+        admin_share,
+        w_lead,
+        w_ideology,
+        st_assignment,
+    )
+    _update_suspicion(
+        suspicion,
+        high_risk,
+        role,
+        members,
+        m_origin,
+        fixed["circle"],
+        m_ideology,
+        friends_left,
+        w_suspicion,
+    )
+    sent = _order(ordered, posting, role, members, m_origin, st_redeployment, p_back, c1, c2, c3)
+    x = _predictor(
+        high_risk,
+        training_days,
+        role,
+        posting,
+        members,
+        fixed["birth"],
+        month,
+        full_days,
+        w_combat,
+    )
+    return members, rows, pay, sent, x
 
 
 @njit(cache=True)

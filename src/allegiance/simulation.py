@@ -32,6 +32,7 @@ from .mechanisms import (
     training,
 )
 from .people import (
+    FIXED,
     FOREIGN_MIN,
     IRAQI,
     SYRIAN_MAX,
@@ -47,7 +48,6 @@ from .people import (
     fixed_rows,
     fixed_traits,
     keep_members,
-    merge_members,
     records_of,
 )
 from .record import Recorder, flow_counts, member_counts
@@ -273,19 +273,38 @@ class Simulation:
             p, graduates, per_province, g["assignment"], t, camps, unit_size
         )
         # graduates were trainees, so they join the start-of-month members without a second scan
-        # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
-        new_fixed = fixed_traits(p, graduates)
-        new_pay = pay.schedule_usd(p, graduates, org_pol.pay, new_fixed)
-        members, fixed, member_pay = merge_members(
-            members, fixed, member_pay, graduates, new_fixed, new_pay
+        # (their pay comes along: a schedule depends only on fixed traits and this month's
+        # policy); then posts, suspicion, orders and combat's exponents: fixed_traits,
+        # pay.schedule_usd, merge_members, assignment.fill_posts and update_suspicion,
+        # redeployment.order and combat's predictor as one compiled stretch (allegiance.schedule)
+        members, rows, member_pay, ordered, x = schedule.post(
+            graduates,
+            members,
+            fixed_rows(fixed),
+            member_pay,
+            *(getattr(p, name) for name in FIXED.names),
+            *pay.schedule_terms(org_pol.pay),
+            p.role,
+            *assignment.fill_terms(org_pol),
+            pcg.state(g["assignment"]),
+            p.suspicion,
+            p.high_risk,
+            self.org.friends_left,
+            assignment.suspicion_weights(org_pol),
+            p.ordered,
+            p.posting,
+            pcg.state(g["redeployment"]),
+            *redeployment.order_terms(org_pol.redeployment),
+            p.training_days,
+            t,
+            org_pol.training.full_days,
+            combat.weights(pol.combat),
         )
-        assignment.fill_posts(p, members, org_pol, g["assignment"], fixed)
-        assignment.update_suspicion(p, members, org_pol, self.org.friends_left, fixed)
-        ordered = redeployment.order(p, members, org_pol.redeployment, g["redeployment"], fixed)
+        fixed = records_of(rows)
         rec.events(Event.ORDERED, p, ordered, t)
 
         # combat
-        killed = combat.deaths(p, members, pol, env.military_pressure, t, g["combat"], fixed)
+        killed = combat.dying(x, members, pol.combat, env.military_pressure, g["combat"])
         p.status[killed] = KILLED
         ros.move(killed.size, MEMBER, KILLED)
         rec.events(Event.KILLED, p, killed, t)

@@ -159,27 +159,37 @@ def fill_posts(
     draws are drawn in the kernel, as one NumPy call of a + b would (allegiance.pcg).
     ``members`` are distinct.
     """
-    lead = org.leadership
-    n_fighters, n_leaders, n_admins = _roles(people.role, members)
-    k1 = int(round(lead.leader_share * members.size)) - n_leaders
-    k2 = int(round(lead.admin_share * members.size)) - n_admins
-    d1 = n_fighters if k1 > 0 else 0
-    left = n_fighters - min(k1, n_fighters) if d1 else n_fighters
-    d2 = left if k2 > 0 else 0
-    if d1 + d2 == 0:
-        return
-    _fill_posts(
+    _fill(
         people.role,
         members,
         trait(people, members, fixed, "origin"),
         trait(people, members, fixed, "skilled"),
         trait(people, members, fixed, "ideology"),
-        k1,
-        k2,
-        *_weights(lead),
+        *fill_terms(org),
         pcg.state(rng),
-        d1 + d2,
     )
+
+
+def fill_terms(org: Organization) -> tuple[float, float, np.ndarray, np.float32]:
+    """The posts' shares of the members and the log-odds weights, as ``_fill`` takes them."""
+    lead = org.leadership
+    return (lead.leader_share, lead.admin_share, *_weights(lead))
+
+
+@njit(cache=True)
+def _fill(role, members, origin, skilled, ideology, leader_share, admin_share, w, w_ideology, st):  # noqa: ANN001, ANN202
+    """The vacant posts (each share of the members rounded half to even, as Python's round,
+    less those holding the post) and the draws they need, then ``_fill_posts``; no draw when
+    no post is vacant or no fighter is there."""
+    n_fighters, n_leaders, n_admins = _roles(role, members)
+    k1 = int(np.rint(leader_share * members.size)) - n_leaders
+    k2 = int(np.rint(admin_share * members.size)) - n_admins
+    d1 = n_fighters if k1 > 0 else 0
+    left = n_fighters - min(k1, n_fighters) if d1 else n_fighters
+    d2 = left if k2 > 0 else 0
+    if d1 + d2 == 0:
+        return
+    _fill_posts(role, members, origin, skilled, ideology, k1, k2, w, w_ideology, st, d1 + d2)
 
 
 @njit(cache=True)
@@ -220,9 +230,7 @@ def update_suspicion(
 ) -> None:
     """Update commanders' suspicion and who is sent on high-risk missions (``friends_left``
     float32, one per circle)."""
-    s = org.suspicion
-    f32 = np.float32  # rounded as NumPy rounds them for a float32 array, then held exactly
-    w = np.array([f32(s.decay), f32(s.friend_gain), f32(s.threshold), s.syrian_gain], np.float64)
+    w = suspicion_weights(org)
     _update_suspicion(
         people.suspicion,
         people.high_risk,
@@ -234,3 +242,10 @@ def update_suspicion(
         friends_left,
         w,
     )
+
+
+def suspicion_weights(org: Organization) -> np.ndarray:
+    """Suspicion's weights as ``_update_suspicion`` takes them."""
+    s = org.suspicion
+    f32 = np.float32  # rounded as NumPy rounds them for a float32 array, then held exactly
+    return np.array([f32(s.decay), f32(s.friend_gain), f32(s.threshold), s.syrian_gain], np.float64)

@@ -80,7 +80,7 @@ def _below(members, st, neg_p):  # noqa: ANN001, ANN202
     return out[:n]
 
 
-def _weights(c: Combat) -> np.ndarray:
+def weights(c: Combat) -> np.ndarray:
     """The predictor's weights in the kernel's order (administrators': half the leaders')."""
     return np.array([c.high_risk, c.child, c.untrained, c.leader, 0.5 * c.leader, c.away])
 
@@ -105,8 +105,15 @@ def deaths(
         trait(people, members, fixed, "birth"),
         month,
         policy.organization.training.full_days,
-        _weights(c),
+        weights(c),
     )
+    return dying(x, members, c, pressure, rng)
+
+
+def dying(
+    x: np.ndarray, members: np.ndarray, c: Combat, pressure: float, rng: np.random.Generator
+) -> np.ndarray:
+    """The members who die, from the exponents ``x`` of their death rates (``_predictor``)."""
     # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
     neg_p = np.expm1(np.exp(x) * -(c.base * pressure))  # -P(death) = expm1(-lam)
     return _below(members, pcg.state(rng), neg_p)

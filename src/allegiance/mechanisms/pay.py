@@ -94,7 +94,13 @@ def schedule_usd(
 ) -> np.ndarray:
     """Full-schedule monthly cash pay of the people ``idx`` (before any cut); ``fixed``: their
     FIXED records, when the caller carries them."""
-    terms = (
+    records = fixed if fixed is not None else fixed_traits(people, idx)
+    return _schedule_fixed(records, *schedule_terms(pay))
+
+
+def schedule_terms(pay: Pay) -> tuple[float, ...]:
+    """The schedule's terms as ``_schedule_fixed`` takes them."""
+    return (
         pay.base,
         pay.per_wife,
         pay.per_parent,
@@ -103,7 +109,6 @@ def schedule_usd(
         pay.foreign_premium,
         pay.skill_premium,
     )
-    return _schedule_fixed(fixed if fixed is not None else fixed_traits(people, idx), *terms)
 
 
 @njit(cache=True, error_model="numpy", inline="always")

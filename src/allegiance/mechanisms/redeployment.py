@@ -119,18 +119,28 @@ def order(
     ``members`` are distinct. Draws: one uniform per member away (the tour ends below
     1/tour_months), then one per Syrian fighter at home (the order and its destination).
     """
-    away = _clear(people.ordered, people.posting, members)
-    st = pcg.state(rng)  # the stream's state, stepped in the kernels (allegiance.pcg)
-    home = _home(
+    return _order(
+        people.ordered,
         people.posting,
         people.role,
         members,
         trait(people, members, fixed, "origin"),
-        st,
-        away,
-        1.0 / policy.tour_months,
+        pcg.state(rng),  # the stream's state, stepped in the kernels (allegiance.pcg)
+        *order_terms(policy),
     )
+
+
+def order_terms(policy: Redeployment) -> tuple[float, float, float, float]:
+    """The chance a tour ends this month and the destinations' cumulative rates."""
     c1 = policy.iraq_rate
     c2 = c1 + policy.libya_rate
     c3 = c2 + policy.fsa_rate
-    return _orders(people.ordered, people.posting, home, st, c1, c2, c3)
+    return 1.0 / policy.tour_months, c1, c2, c3
+
+
+@njit(cache=True)
+def _order(ordered, posting, role, members, origin, st, p_back, c1, c2, c3):  # noqa: ANN001, ANN202
+    """Last month's orders cleared, tours ended, this month's orders: one compiled call."""
+    away = _clear(ordered, posting, members)
+    home = _home(posting, role, members, origin, st, away, p_back)
+    return _orders(ordered, posting, home, st, c1, c2, c3)
