@@ -736,11 +736,10 @@ def test_harm_is_the_same_score_and_sums(
 
 
 _CHECKED = (
-    # fill_posts, update_suspicion, order and combat's predictor run inside schedule.post, and
-    # ties.update and disillusion inside schedule.settle: tests/test_schedule.py checks those
-    # against these plain forms, month by month
+    # fill_posts, update_suspicion, order and combat's predictor run inside schedule.post,
+    # ties.update and disillusion inside schedule.settle and harm's score inside schedule.tally:
+    # tests/test_schedule.py checks those against these plain forms, month by month
     (training, "advance", plain_advance),
-    (harm, "civilian_harm", plain_civilian_harm),
 )
 
 

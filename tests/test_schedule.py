@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from allegiance import Simulation, pcg, schedule
-from allegiance.mechanisms import enforcement
-from allegiance.people import FIXED, Event, records_of
-from allegiance.record import Recorder
+from allegiance.mechanisms import enforcement, harm
+from allegiance.people import FIXED, FOREIGN_MIN, SYRIAN_MAX, Event, records_of
+from allegiance.record import Recorder, flow_counts, member_counts
 from helpers import small
 from test_compiled_leaving import (
     plain_attempts,
@@ -24,6 +24,7 @@ from test_compiled_leaving import (
     plain_schedule_usd,
 )
 from test_compiled_upkeep import (
+    plain_civilian_harm,
     plain_disillusion,
     plain_fill_posts,
     plain_order,
@@ -241,3 +242,47 @@ def test_post_equals_the_plain_forms_month_by_month(
     sim.run()
     assert len(seen) == len(sim.calendar)  # every month went through the check
     assert sum(seen) > 100 and sim.roster.members.size > 50  # members came and were checked
+
+
+def _mean_pay(pay: np.ndarray) -> float:
+    """The row's mean pay as it was: NumPy's float32 sum over the count (0 for none)."""
+    return float(pay.sum() / pay.size) if pay.size else 0.0
+
+
+def test_tally_equals_the_calls_it_replaced_month_by_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    fused = schedule.tally
+    sim = Simulation(small(size=20_000, end="2016-12"), 9)
+    names = list(inspect.signature(fused.py_func).parameters)
+    seen: list[int] = []
+
+    def both(*args: Any) -> Any:
+        a = dict(zip(names, args, strict=True))
+        month = sim.calendar[sim.t]
+        got = fused(*args)
+        counts = member_counts(*args[:12])
+        for g, w in zip(got[0], counts, strict=True):
+            _same(g, w)
+        pay, origin = a["pay_usd"], a["origin"]
+        _same(got[1], _mean_pay(pay[origin <= SYRIAN_MAX]))
+        _same(got[2], _mean_pay(pay[origin >= FOREIGN_MIN]))
+        scale, under_rule = a["scale"], 1.0e6  # any number of civilians: the total is tested
+        want = plain_civilian_harm(sim.people, a["members"], month.policy, a["month"], scale, 1e6)
+        _same(harm.per_member_and_civilian(got[3], a["members"].size, scale, under_rule), want)
+        flows = flow_counts(
+            *(a[k] for k in names[18:26]),  # the joiners' motives to those killed
+            a["people_origin"],
+            a["n_motives"],
+            a["n_drivers"],
+            a["rival"],
+            a["syrian_max"],
+            a["foreign_min"],
+        )
+        for g, w in zip(got[4], flows, strict=True):
+            _same(g, w)
+        seen.append(a["members"].size)
+        return got
+
+    monkeypatch.setattr(schedule, "tally", both)
+    sim.run()
+    assert len(seen) == len(sim.calendar)  # every month went through the check
+    assert max(seen) > 50  # with members to count

@@ -8,12 +8,15 @@ from numba import njit
 from .mechanisms.assignment import _fill, _update_suspicion
 from .mechanisms.combat import _predictor
 from .mechanisms.enforcement import _fates, _minus_exponent, _outcomes, expected_attempts
+from .mechanisms.harm import _indiscipline
 from .mechanisms.leaving import _drivers, _routes, _trying
 from .mechanisms.pay import _schedule_fixed
 from .mechanisms.redeployment import _order
 from .mechanisms.ties import _disillusion, _update
+from .pairwise import total
 from .people import FIXED, _gather_fixed, _merge
 from .prefetch import AHEAD, prefetch
+from .record import flow_counts, member_counts
 
 # Why: at calibration resolution (20,000 people) a month is mostly fixed cost, and much of it is
 # the way between compiled calls: Python glue, arrays made for Python and read back, each call's
@@ -288,3 +291,94 @@ def settle(  # noqa: PLR0913
         repression,
     )
     return escaped, executed, spared, counts, remaining, kept_rows, kept_pay
+
+
+@njit(cache=True)
+def tally(  # noqa: PLR0913
+    members,
+    origin,
+    birth,
+    month,
+    unit,
+    role,
+    motive,
+    scale,
+    leader,
+    n_origins,
+    n_motives,
+    iraqi,
+    pay_usd,
+    syrian_max,
+    foreign_min,
+    training_days,
+    full_days,
+    w_harm,
+    joiner_motives,
+    trying,
+    driver,
+    route,
+    escaped,
+    executed,
+    spared,
+    killed,
+    people_origin,
+    n_drivers,
+    rival,
+):  # noqa: ANN001, ANN202
+    """The month's counts for its row, as the row made them call by call: the members' head
+    counts (``record.member_counts``, ``origin``, ``birth`` and ``unit`` theirs), the mean pay of
+    the Syrian and of the foreign members (NumPy's float32 sum of each group's pay over its
+    count, in float32; 0 for none), the total of their indiscipline scores (harm's score, NumPy's
+    pairwise sum), and the flows (``record.flow_counts``, ``people_origin`` everyone's).
+
+    Returns member_counts' tuple, the two mean pays, the harm total and flow_counts' tuple.
+    """
+    counts = member_counts(
+        members,
+        origin,
+        birth,
+        month,
+        unit,
+        role,
+        motive,
+        scale,
+        leader,
+        n_origins,
+        n_motives,
+        iraqi,
+    )
+    n = members.size
+    syrian = np.empty(n, pay_usd.dtype)
+    foreign = np.empty(n, pay_usd.dtype)
+    n_syrian = n_foreign = 0
+    for k in range(n):  # pay_usd[origin <= syrian_max] and [origin >= foreign_min], in order
+        if origin[k] <= syrian_max:
+            syrian[n_syrian] = pay_usd[k]
+            n_syrian += 1
+        if origin[k] >= foreign_min:
+            foreign[n_foreign] = pay_usd[k]
+            n_foreign += 1
+    pay_syrian = total(syrian[:n_syrian]) / np.float32(n_syrian) if n_syrian else 0.0
+    pay_foreign = total(foreign[:n_foreign]) / np.float32(n_foreign) if n_foreign else 0.0
+    harm_total = 0.0
+    if n:
+        harm_total = total(
+            _indiscipline(training_days, motive, members, birth, month, full_days, w_harm)
+        )
+    flows = flow_counts(
+        joiner_motives,
+        trying,
+        driver,
+        route,
+        escaped,
+        executed,
+        spared,
+        killed,
+        people_origin,
+        n_motives,
+        n_drivers,
+        rival,
+        syrian_max,
+        foreign_min,
+    )
+    return counts, pay_syrian, pay_foreign, harm_total, flows

@@ -50,7 +50,7 @@ from .people import (
     keep_members,
     records_of,
 )
-from .record import Recorder, flow_counts, member_counts
+from .record import Recorder
 from .results import Results
 from .scenario import Scenario, resolve
 from .synthesize import home_units, synthesize
@@ -407,7 +407,10 @@ class Simulation:
         census = self.roster.census.tolist()
         n = f.members.size
         origin = f.fixed["origin"]
-        counts = member_counts(
+        # head counts, mean pays, the harm score's total and the flows: record.member_counts,
+        # the pay means, harm's score and sum and record.flow_counts as one compiled stretch
+        # (allegiance.schedule)
+        counts, pay_syrian, pay_foreign, harm_total, flows = schedule.tally(
             f.members,
             origin,
             f.fixed["birth"],
@@ -420,6 +423,23 @@ class Simulation:
             N_ORIGINS,
             len(Motive),
             IRAQI,
+            f.pay_usd,
+            SYRIAN_MAX,
+            FOREIGN_MIN,
+            p.training_days,
+            pol.organization.training.full_days,
+            harm.weights(pol),
+            f.motives,
+            f.trying,
+            f.driver,
+            f.route,
+            f.escaped,
+            f.executed,
+            f.spared,
+            f.killed,
+            p.origin,
+            len(Driver),
+            RIVAL,
         )
         by_origin, m_motive = counts[0].tolist(), counts[1].tolist()
         n_u18, n_u25, n_lead, n_lead_fi, max_unit_u18 = counts[2:]
@@ -427,11 +447,10 @@ class Simulation:
         self.n_syrian = n_syrian
         n_foreign = sum(by_origin[FOREIGN_MIN:])
         lead_fi = n_lead_fi / n_lead if n_lead else 0.0
-        pay_usd = f.pay_usd
         civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
         # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
         under_rule = civilians_local * s * min(1.0, env.presence)
-        harm_member, harm_civ = harm.civilian_harm(p, f.members, pol, t, s, under_rule, f.fixed)
+        harm_member, harm_civ = harm.per_member_and_civilian(harm_total, n, s, under_rule)
         row: dict[str, float] = {
             "civilians": civilians_local * s,
             "trainees": census[Status.TRAINING] * s,
@@ -452,22 +471,6 @@ class Simulation:
             "max_unit_under18_share": max_unit_u18,
             "leaders_foreign_or_iraqi_share": lead_fi,
         }
-        flows = flow_counts(
-            f.motives,
-            f.trying,
-            f.driver,
-            f.route,
-            f.escaped,
-            f.executed,
-            f.spared,
-            f.killed,
-            p.origin,
-            len(Motive),
-            len(Driver),
-            RIVAL,
-            SYRIAN_MAX,
-            FOREIGN_MIN,
-        )
         j, d = flows[0].tolist(), flows[1].tolist()
         n_gone, n_rival, n_gone_syrian, n_caught, n_executed, killed_syrian, killed_foreign = flows[
             2:
@@ -489,14 +492,9 @@ class Simulation:
             "killed": f.killed.size * s,
             "killed_syrian": killed_syrian * s,
             "killed_foreign": killed_foreign * s,
-            # means as sum over count: np.mean's Python layer costs more than the float32 sum,
-            # and divides that same sum by the count in float32
-            "pay_syrian_usd": float(pay_usd[origin <= SYRIAN_MAX].sum() / n_syrian)
-            if n_syrian
-            else 0.0,
-            "pay_foreign_usd": float(pay_usd[origin >= FOREIGN_MIN].sum() / n_foreign)
-            if n_foreign
-            else 0.0,
+            # means as NumPy's float32 sum over the count, in float32 (schedule.tally)
+            "pay_syrian_usd": pay_syrian,
+            "pay_foreign_usd": pay_foreign,
             "pay_factor": f.pay_factor,
             "training_days": float(
                 pol.organization.training.sharia_days + pol.organization.training.bootcamp_days

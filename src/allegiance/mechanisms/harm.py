@@ -66,7 +66,6 @@ def indiscipline(
     fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each member's indiscipline score."""
-    h = policy.harm
     return _indiscipline(
         people.training_days,
         people.motive,
@@ -74,8 +73,14 @@ def indiscipline(
         trait(people, members, fixed, "birth"),
         month,
         policy.organization.training.full_days,
-        np.array([h.untrained, h.opportunist, h.child]),
+        weights(policy),
     )
+
+
+def weights(policy: Scenario) -> np.ndarray:
+    """The score's weights in ``_indiscipline``'s order."""
+    h = policy.harm
+    return np.array([h.untrained, h.opportunist, h.child])
 
 
 def civilian_harm(
@@ -91,8 +96,17 @@ def civilian_harm(
     if members.size == 0:
         return 0.0, 0.0
     score = indiscipline(people, members, policy, month, fixed)
-    total = score.sum()  # NumPy's pairwise sum, kept: a compiled loop would add in another order
+    return per_member_and_civilian(score.sum(), score.size, scale, civilians_under_rule)
+
+
+def per_member_and_civilian(
+    total: float, n: int, scale: float, civilians_under_rule: float
+) -> tuple[float, float]:
+    """(harm per member, harm per 1,000 civilians under rule) from the total score of ``n``
+    members (NumPy's pairwise sum, or ``allegiance.pairwise.total``, which adds in its order)."""
+    if n == 0:
+        return 0.0, 0.0
     per_civilian = (
         float(total * scale / civilians_under_rule * 1000.0) if civilians_under_rule > 0 else 0.0
     )
-    return float(total / score.size), per_civilian  # the mean, from the one sum
+    return float(total / n), per_civilian  # the mean, from the one sum
