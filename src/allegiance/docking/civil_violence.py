@@ -14,6 +14,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
 from ..errors import UserError
+from ..kernel_cache import drop_stale
 from ..pcg import double as _double
 from ..pcg import step as _pcg64_step
 from ..rng import stream
@@ -956,3 +957,7 @@ def run(params: CivilViolenceParams | None = None, seed: int = 0, steps: int = 1
     model = CivilViolence(params, seed)
     model.step(steps)
     return model.timeseries
+
+
+# the kernels step allegiance.pcg: drop them from Numba's cache if it changed
+drop_stale("allegiance")
