@@ -26,11 +26,11 @@ MONTHS = 48
 # the calls of a month, by the module that makes them (as simulation.py imports them)
 CALLS = {
     "capture": ["surrender", "repent"],
-    "combat": ["dying"],
+    "combat": ["minus_chance"],
     "enforcement": ["caught"],
     "foreign": ["arrive"],
     "joining": ["join", "enlist", "circle_pull"],
-    "leaving": ["hazards", "minus_chance"],
+    "leaving": ["drivers_from", "minus_chance"],
     "pay": ["schedule_usd"],
     # post: graduates' records and pay merged, posts, suspicion, orders, combat's exponents;
     # leave: attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their

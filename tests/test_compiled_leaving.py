@@ -564,12 +564,10 @@ def shadowed(
 def test_a_small_run_takes_the_plain_path_month_by_month(
     monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
 ) -> None:
-    # attempts, routes, catch_probability and fates run inside schedule.leave and settle:
-    # tests/test_schedule.py checks those against these plain forms, month by month
-    counted = [
-        shadowed(monkeypatch, pay, "schedule_usd", plain_schedule_usd),
-        shadowed(monkeypatch, leaving, "hazards", plain_hazards),
-    ]
+    # the hazards, attempts, routes, catch_probability and fates run inside schedule.fall,
+    # leave and settle: tests/test_schedule.py checks those against these plain forms, month by
+    # month
+    counted = [shadowed(monkeypatch, pay, "schedule_usd", plain_schedule_usd)]
     sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 7)
     sim.run()
     for calls in counted:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from allegiance import Simulation, pcg, schedule
-from allegiance.mechanisms import enforcement, harm
+from allegiance.mechanisms import enforcement, harm, leaving
 from allegiance.people import FIXED, FOREIGN_MIN, SYRIAN_MAX, Event, records_of
 from allegiance.record import Recorder, flow_counts, member_counts
 from helpers import small
@@ -19,6 +19,7 @@ from test_compiled_leaving import (
     plain_attempts,
     plain_catch_probability,
     plain_fates,
+    plain_hazards,
     plain_outcomes,
     plain_routes,
     plain_schedule_usd,
@@ -286,3 +287,49 @@ def test_tally_equals_the_calls_it_replaced_month_by_month(monkeypatch: pytest.M
     sim.run()
     assert len(seen) == len(sim.calendar)  # every month went through the check
     assert max(seen) > 50  # with members to count
+
+
+def test_fall_equals_the_plain_forms_month_by_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    fused = schedule.fall
+    sim = Simulation(small("organization.pay.factor=0.7", size=20_000, end="2016-12"), 10)
+    names = list(inspect.signature(fused.py_func).parameters)
+    seen: list[int] = []
+
+    def both(*args: Any) -> Any:
+        a = dict(zip(names, args, strict=True))
+        month = sim.calendar[sim.t]
+        pol, env = month.policy, month.env
+        members, status = a["members"], a["status"].copy()
+        rng = _generator(a["st_combat"])
+        # combat's draw and marks, the living by a mask, their pay as NumPy's product
+        killed = members[rng.random(members.size) < -a["minus_p_death"]]
+        status[killed] = a["killed_code"]
+        inside = status[members] == a["member_code"]
+        alive, fixed = members[inside], records_of(a["rows"])[inside]
+        pay = a["member_pay"][inside] * a["factor"]
+        is_leader = a["role"][alive] == a["leader_code"]
+        lead_fi = (
+            float(np.mean(fixed["origin"][is_leader] >= a["iraqi"])) if is_leader.any() else 0.0
+        )
+        people = dataclasses.replace(sim.people, status=status)
+        ctx = leaving.Context(pay, lead_fi, a["friends_left"], sim.org.perceived_risk, a["month"])
+        lam = plain_hazards(people, alive, pol, env, ctx, fixed)
+        got = fused(*args)
+        _same(got[0], killed)
+        _same(a["status"], status)
+        at, n = a["at"], killed.size
+        _same(a["log_person"][at : at + n], killed)
+        _same(a["log_motive"][at : at + n], a["motive"][killed].astype(np.int8))
+        _same(got[1], alive)
+        _same(records_of(got[2]), fixed)
+        _same(got[3], pay)
+        a32, a64, flags = (x.copy() for x in got[4:])
+        _same(leaving.drivers_from(a32, a64, flags, a["wide"], pol, env), lam)
+        _same(a["st_combat"], pcg.state(rng).copy())  # the same draws, no more, no fewer
+        seen.append(n)
+        return got
+
+    monkeypatch.setattr(schedule, "fall", both)
+    sim.run()
+    assert len(seen) == len(sim.calendar)  # every month went through the check
+    assert sum(seen) > 20  # and members died

@@ -6,15 +6,15 @@ import numpy as np
 from numba import njit
 
 from .mechanisms.assignment import _fill, _update_suspicion
-from .mechanisms.combat import _predictor
+from .mechanisms.combat import _below, _predictor
 from .mechanisms.enforcement import _fates, _minus_exponent, _outcomes, expected_attempts
 from .mechanisms.harm import _indiscipline
-from .mechanisms.leaving import _drivers, _routes, _trying
-from .mechanisms.pay import _schedule_fixed
+from .mechanisms.leaving import _drivers, _hazard_exponents, _routes, _trying, leaders
+from .mechanisms.pay import _records_shortfall, _schedule_fixed
 from .mechanisms.redeployment import _order
 from .mechanisms.ties import _disillusion, _update
 from .pairwise import total
-from .people import FIXED, _gather_fixed, _merge
+from .people import FIXED, _gather_fixed, _keep, _merge
 from .prefetch import AHEAD, prefetch
 from .record import flow_counts, member_counts
 
@@ -141,6 +141,101 @@ def post(  # noqa: PLR0913
         w_combat,
     )
     return members, rows, pay, sent, x
+
+
+@njit(cache=True)
+def fall(  # noqa: PLR0913
+    st_combat,
+    members,
+    minus_p_death,
+    status,
+    killed_code,
+    log_person,
+    log_motive,
+    at,
+    motive,
+    rows,
+    member_pay,
+    factor,
+    member_code,
+    role,
+    leader_code,
+    iraqi,
+    disillusion,
+    high_risk,
+    ordered,
+    posting,
+    in_kind_usd,
+    food,
+    friends_left,
+    wide,
+    month,
+    fav_effect,
+    foreign_premium,
+    auth_effect,
+    coercion_effect,
+    favour_effect2,
+    pay_effect,
+    economic_motive,
+    redeploy_effect,
+    revenge_motive,
+    commitment,
+    friends,
+    fear_term,
+    welcome_term,
+):  # noqa: ANN001, ANN202
+    """From combat to the exponents of the leaving hazards, as the month ran it call by call:
+    combat's deaths drawn against minus each member's chance of death (``combat.dying``) and
+    marked, their events written into the log's buffers from ``at`` (person and motive, as
+    ``Recorder.events``), the living kept (``keep_members``), this month's pay (the schedule
+    times the pay factor, in float32 as NumPy's product with a Python float), the leaders'
+    foreign share (``leaving.leaders``), and ``_hazard_exponents`` with the household
+    shortfalls (``leaving.hazards`` up to NumPy's exp; ``exponent_terms``' terms).
+
+    Returns the killed, the living with their FIXED records as words and pay, and the
+    exponents' float32 rows, float64 rows and flags.
+    """
+    killed = _below(members, st_combat, minus_p_death)
+    for q in range(killed.size):
+        status[killed[q]] = killed_code
+        log_person[at + q] = killed[q]
+        log_motive[at + q] = motive[killed[q]]
+    alive, alive_rows, alive_pay = _keep(members, rows, member_pay, status, member_code)
+    pay = np.empty(alive_pay.size, np.float32)
+    f32 = np.float32(factor)
+    for i in range(alive_pay.size):
+        pay[i] = alive_pay[i] * f32
+    fixed = alive_rows.reshape(-1).view(FIXED)
+    _, lead_fi = leaders(role, alive, fixed["origin"], leader_code, iraqi)
+    favour = fav_effect * ((foreign_premium - 1.0) * lead_fi)
+    shortfall = _records_shortfall(fixed, pay, in_kind_usd, food)
+    a32, a64, flags = _hazard_exponents(
+        fixed,
+        alive,
+        motive,
+        disillusion,
+        high_risk,
+        ordered,
+        posting,
+        role,
+        shortfall,
+        friends_left,
+        wide,
+        month,
+        auth_effect,
+        coercion_effect,
+        favour,
+        favour_effect2,
+        pay_effect,
+        economic_motive,
+        redeploy_effect,
+        revenge_motive,
+        commitment,
+        friends,
+        fear_term,
+        welcome_term,
+    )
+    return killed, alive, alive_rows, pay, a32, a64, flags
 
 
 @njit(cache=True)

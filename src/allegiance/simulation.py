@@ -47,7 +47,6 @@ from .people import (
     Status,
     fixed_rows,
     fixed_traits,
-    keep_members,
     records_of,
 )
 from .record import Recorder
@@ -303,18 +302,44 @@ class Simulation:
         fixed = records_of(rows)
         rec.events(Event.ORDERED, p, ordered, t)
 
-        # combat
-        killed = combat.dying(x, members, pol.combat, env.military_pressure, g["combat"])
-        p.status[killed] = KILLED
+        # combat, then leaving: competing drivers, a route, and the gauntlet of enforcement.
+        # The deaths, their events, the living, their pay, the leaders' foreign share and the
+        # leaving hazards' exponents: combat.dying's draws, Recorder.events, keep_members,
+        # leaving.leaders and leaving.hazards up to NumPy's exp as one compiled stretch
+        at, log_person, log_motive, _, _ = rec.reserve(members.size)
+        friends_left, wide = leaving.friends_as_read(self.org.friends_left)
+        killed, alive, rows, pay_usd, a32, a64, flags = schedule.fall(
+            pcg.state(g["combat"]),
+            members,
+            combat.minus_chance(x, pol.combat, env.military_pressure),
+            p.status,
+            KILLED,
+            log_person,
+            log_motive,
+            at,
+            p.motive,
+            fixed_rows(fixed),
+            member_pay,
+            factor,
+            MEMBER,
+            p.role,
+            LEADER,
+            IRAQI,
+            p.disillusion,
+            p.high_risk,
+            p.ordered,
+            p.posting,
+            org_pol.pay.in_kind_usd,
+            env.food_cost_usd * env.food_price_index,
+            friends_left,
+            wide,
+            t,
+            *leaving.exponent_terms(pol, env, self.org.perceived_risk),
+        )
+        rec.logged((Event.KILLED,), np.array([killed.size]), p, t)
         ros.move(killed.size, MEMBER, KILLED)
-        rec.events(Event.KILLED, p, killed, t)
-        alive, fixed, alive_pay = keep_members(members, fixed, member_pay, p.status, MEMBER)
-
-        # leaving: competing drivers, a route, and the gauntlet of enforcement
-        pay_usd = alive_pay * factor
-        _, lead_fi = leaving.leaders(p.role, alive, fixed["origin"], LEADER, IRAQI)
-        ctx = leaving.Context(pay_usd, lead_fi, self.org.friends_left, self.org.perceived_risk, t)
-        lam = leaving.hazards(p, alive, pol, env, ctx, fixed)
+        fixed = records_of(rows)
+        lam = leaving.drivers_from(a32, a64, flags, wide, pol, env)
         # attempts, drivers, routes, where each is and the catch exponent: leaving.attempts and
         # routes, enforcement.expected_attempts and catch_probability as one compiled stretch
         # between NumPy's expm1 calls (allegiance.schedule)

@@ -114,6 +114,11 @@ def dying(
     x: np.ndarray, members: np.ndarray, c: Combat, pressure: float, rng: np.random.Generator
 ) -> np.ndarray:
     """The members who die, from the exponents ``x`` of their death rates (``_predictor``)."""
+    return _below(members, pcg.state(rng), minus_chance(x, c, pressure))
+
+
+def minus_chance(x: np.ndarray, c: Combat, pressure: float) -> np.ndarray:
+    """Minus each member's chance of death, expm1(-lam), from the exponents ``x`` (NumPy's exp
+    and expm1: their SIMD results are not libm's in the last bit)."""
     # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
-    neg_p = np.expm1(np.exp(x) * -(c.base * pressure))  # -P(death) = expm1(-lam)
-    return _below(members, pcg.state(rng), neg_p)
+    return np.expm1(np.exp(x) * -(c.base * pressure))

@@ -294,15 +294,15 @@ def hazards(
 ) -> np.ndarray:
     """Monthly hazard of each driver for each member: shape (7, len(members)), float32
     (``fixed``: the members' FIXED records, when the caller carries them)."""
-    lv = policy.leaving
     pay = policy.organization.pay
     records = fixed if fixed is not None else fixed_traits(people, members)
-    friends_left = ctx.friends_left
-    if friends_left.dtype != np.float32 and friends_left.dtype != np.float64:
-        friends_left = friends_left.astype(np.float64)  # NumPy's minimum with 2.0 makes float64
-    wide = friends_left.dtype == np.float64
-    # the scalar terms as the plain expression computes them, in Python
-    favour = (pay.foreign_premium - 1.0) * ctx.foreign_leader_share
+    friends_left, wide = friends_as_read(ctx.friends_left)
+    shortfall = records_shortfall(
+        records, ctx.pay_usd, pay.in_kind_usd, env.food_cost_usd, env.food_price_index
+    )
+    fav_effect, foreign_premium, *terms = exponent_terms(policy, env, ctx.perceived_risk)
+    # the favouritism term as the plain expression computes it, in Python
+    favour = fav_effect * ((foreign_premium - 1.0) * ctx.foreign_leader_share)
     a32, a64, flags = _hazard_exponents(
         records,
         members,
@@ -312,15 +312,36 @@ def hazards(
         people.ordered,
         people.posting,
         people.role,
-        records_shortfall(
-            records, ctx.pay_usd, pay.in_kind_usd, env.food_cost_usd, env.food_price_index
-        ),
+        shortfall,
         friends_left,
         wide,
         ctx.month,
+        terms[0],
+        terms[1],
+        favour,
+        *terms[2:],
+    )
+    return drivers_from(a32, a64, flags, wide, policy, env)
+
+
+def friends_as_read(friends_left: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The friends' counts as the kernels read them (float32 or float64; another dtype as
+    float64, as NumPy's minimum with 2.0 makes it) and whether they are float64."""
+    if friends_left.dtype != np.float32 and friends_left.dtype != np.float64:
+        friends_left = friends_left.astype(np.float64)
+    return friends_left, friends_left.dtype == np.float64
+
+
+def exponent_terms(policy: Scenario, env: Env, perceived_risk: float) -> tuple[float, ...]:
+    """The month's terms of ``_hazard_exponents``: favouritism's effect and the foreign premium
+    (the favouritism term needs the leaders' foreign share too), then the terms in the kernel's
+    order from the authoritarianism effect on, without the favouritism term."""
+    lv = policy.leaving
+    return (
+        lv.favoritism.effect,
+        policy.organization.pay.foreign_premium,
         lv.authoritarianism.effect,
         lv.coercion.effect,
-        lv.favoritism.effect * favour,
         lv.favoritism.effect2,
         lv.pay.effect,
         lv.economic_motive,
@@ -328,9 +349,17 @@ def hazards(
         lv.revenge_motive,
         lv.commitment,
         lv.friends,
-        policy.organization.enforcement.fear * ctx.perceived_risk,
+        policy.organization.enforcement.fear * perceived_risk,
         lv.welcome_pull * env.exit_welcome,
     )
+
+
+def drivers_from(
+    a32: np.ndarray, a64: np.ndarray, flags: np.ndarray, wide: bool, policy: Scenario, env: Env
+) -> np.ndarray:
+    """The hazards from ``_hazard_exponents``' rows and flags: NumPy's exp of each array, then
+    the drivers multiplied out (shape (7, members), float32)."""
+    lv = policy.leaving
     np.exp(a32, out=a32)  # NumPy's exp, as in the plain expression (see _hazard_exponents)
     np.exp(a64, out=a64)
     return _hazard_drivers(
