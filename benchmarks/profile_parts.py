@@ -33,10 +33,10 @@ CALLS = {
     "leaving": ["drivers_from", "minus_chance"],
     "pay": ["schedule_usd"],
     # post: graduates' records and pay merged, posts, suspicion, orders, combat's exponents;
-    # leave: attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their
-    # events, keep_members, ties
-    # tally (called by _record): the row's head counts, mean pays, harm total and flows
-    "schedule": ["post", "leave", "settle", "tally"],
+    # fall: deaths, the living, pay, leaders, the hazards' exponents; leave: attempts, routes,
+    # expected attempts, catch exponent; settle: fates, outcomes, their events, keep_members,
+    # ties; tally (called by _record): the row's head counts, mean pays, harm total and flows
+    "schedule": ["post", "fall", "leave", "settle", "tally"],
     "training": ["advance"],
 }
 
