@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -386,3 +387,20 @@ def test_arrivals_equal_the_numpy_body_and_take_the_same_draws(
     _same(got, plain)
     _same_people(a, b)
     assert ga.random() == gb.random()
+
+
+@given(
+    circles=st.lists(st.integers(0, 40), max_size=300),
+    ordered=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=200, deadline=None)
+def test_circle_pull_equals_numpys_unique(circles: list[int], ordered: bool, seed: int) -> None:
+    c = np.array(sorted(circles) if ordered else circles, np.int32)
+    size = np.random.default_rng(seed).integers(1, 60, 41).astype(np.float32)
+    people = SimpleNamespace(circle=c)  # the members are everyone, in order
+    got = joining.circle_pull(people, np.arange(c.size), size)  # type: ignore[arg-type]
+    hit, inside = np.unique(c, return_counts=True)
+    want = (hit.astype(np.int64), inside.astype(np.float32) / size[hit])
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and g.tobytes() == w.tobytes()

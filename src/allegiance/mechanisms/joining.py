@@ -576,13 +576,18 @@ def circle_pull(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Circles with someone inside the group (sorted) and the share of each inside (pulls friends
     in); every other circle's share is zero."""
-    c = trait(people, members, fixed, "circle")
-    if c.size and bool((c[1:] >= c[:-1]).all()):
-        # members in index order and people stored circle by circle: the circles come sorted,
-        # so their runs give what np.unique would, without its sort (one compiled pass)
-        return _runs(c, circle_size)
-    circles, inside = np.unique(c, return_counts=True)
-    return circles.astype(np.int64), inside.astype(np.float32) / circle_size[circles]
+    return _pull(trait(people, members, fixed, "circle"), circle_size)
+
+
+@njit(cache=True)
+def _pull(c, circle_size):  # noqa: ANN001, ANN202
+    """What ``np.unique(c, return_counts=True)`` gives, the counts over the circles' sizes
+    (float32), in one compiled call: members in index order and people stored circle by circle
+    give circles already sorted, whose runs are the answer without a sort."""
+    for k in range(1, c.size):
+        if c[k] < c[k - 1]:
+            return _runs(np.sort(c), circle_size)
+    return _runs(c, circle_size)
 
 
 @njit(cache=True)
