@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 from numba import njit
 
+from . import pcg
 from .people import (
     FOREIGN_MIN,
     IRAQI,
@@ -256,10 +257,6 @@ def home_units(
     as in Tarek's unit in Deir Ezzor ('60 percent of his fellow combatants were under the age
     of 18'), never from placing them by hand.
     """
-    n_far = _count_far(people.origin, idx)
-    # an empty draw takes nothing from the stream, and costs microseconds
-    far = rng.integers(0, IRAQI + 1, n_far) if n_far else _NONE
-    slot = rng.integers(0, per_province, idx.size)
     smallest = _NONE
     if camps:
         n_units = (IRAQI + 1) * per_province
@@ -268,7 +265,16 @@ def home_units(
             size = np.pad(size, (0, n_units - size.size))
         # each province's smallest unit (the first of equals, as argmin), for all provinces at once
         smallest = size.reshape(IRAQI + 1, per_province).argmin(axis=1)
-    return _units(people.origin, people.birth, idx, far, slot, smallest, per_province, month)
+    return _units(
+        pcg.state(rng),
+        pcg.buffer(rng),
+        people.origin,
+        people.birth,
+        idx,
+        smallest,
+        per_province,
+        month,
+    )
 
 
 _NONE = np.empty(0, np.int64)
@@ -284,10 +290,16 @@ def _count_far(origin, idx):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True)
-def _units(origin, birth, idx, far, slot, smallest, per_province, month):  # noqa: ANN001, ANN202
-    """Each one's unit: his province (the next of the ``far`` draws for those from abroad) times
-    ``per_province`` plus his slot, or the province's ``smallest`` unit for a child (with camps,
-    when ``smallest`` is given); one compiled pass for a dozen small NumPy calls."""
+def _units(st, buf, origin, birth, idx, smallest, per_province, month):  # noqa: ANN001, ANN202, PLR0913
+    """Each one's unit: his province (drawn for those from abroad) times ``per_province`` plus his
+    slot, or the province's ``smallest`` unit for a child (with camps, when ``smallest`` is
+    given); one compiled pass for a dozen small NumPy calls.
+
+    The provinces and slots are drawn from the generator's state ``st`` and kept half ``buf``
+    (pcg) as ``rng.integers(0, IRAQI + 1, n_far)`` then ``rng.integers(0, per_province, n)``
+    drew them (two NumPy calls of a few microseconds each before); an empty draw takes nothing."""
+    far = pcg.integers(st, buf, 0, IRAQI + 1, _count_far(origin, idx))
+    slot = pcg.integers(st, buf, 0, per_province, idx.size)
     out = np.empty(idx.size, np.int32)
     f = 0
     for k in range(idx.size):

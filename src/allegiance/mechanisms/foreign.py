@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .. import pcg
 from ..people import FOREIGN_MIN, Motive, People, Status
 from ..world import Month
 
@@ -33,26 +34,62 @@ def arrive(
     people: People, month: Month, scale: float, first_foreign: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Move this month's foreign arrivals into the training pipeline; return their indices."""
-    want = stochastic_round(
-        month.env.foreign_inflow * month.policy.joining.foreign_scale / scale, rng
-    )
-    if want <= 0:
-        return np.empty(0, dtype=np.int64)
-    min_age = month.policy.organization.children.min_age
-    pool = _pool(people.status, people.origin, people.birth, first_foreign, month.index, min_age)
-    idx = np.sort(rng.choice(pool, size=min(want, pool.size), replace=False))
     t = month.policy.organization.training
-    _enter(
+    return _arrive(
+        pcg.state(rng),
+        pcg.buffer(rng),
+        month.env.foreign_inflow * month.policy.joining.foreign_scale / scale,
         people.status,
+        people.origin,
+        people.birth,
+        first_foreign,
+        month.index,
+        month.policy.organization.children.min_age,
         people.motive,
         people.joined,
         people.training_left,
         people.training_days,
         people.ideology,
-        idx,
-        month.index,
         t.sharia_days + t.bootcamp_days,
     )
+
+
+@njit(cache=True)
+def _arrive(
+    st,
+    buf,
+    x,
+    status,
+    origin,
+    birth,
+    first,
+    month,
+    min_age,
+    motive,
+    joined,
+    left,
+    days,
+    ideology,
+    training,
+):  # noqa: ANN001, ANN202, PLR0913
+    """``arrive`` as one compiled call: the stochastic rounding of ``x``, the pool, the sample
+    from it and the entry into training, drawn from the generator's state ``st`` and kept half
+    ``buf`` (pcg) as ``stochastic_round`` and ``np.sort(rng.choice(pool, size, replace=False))``
+    drew them (three NumPy calls with their argument handling before)."""
+    # refused as math.floor refuses them in stochastic_round
+    if np.isnan(x):
+        raise ValueError("cannot convert float NaN to integer")
+    if np.isinf(x):
+        raise OverflowError("cannot convert float infinity to integer")
+    lo = np.floor(x)
+    # lo + (u < x - lo) as a float: exact below 2**53, and any more is the whole pool anyway
+    want = lo + 1.0 if pcg.random(st) < x - lo else lo
+    if want <= 0:
+        return np.empty(0, np.int64)
+    pool = _pool(status, origin, birth, first, month, min_age)
+    size = pool.size if want >= pool.size else np.int64(want)
+    idx = np.sort(pool[pcg.choice(st, buf, pool.size, size)])
+    _enter(status, motive, joined, left, days, ideology, idx, month, training)
     return idx
 
 
