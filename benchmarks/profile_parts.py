@@ -32,12 +32,12 @@ CALLS = {
     "joining": ["join", "enlist", "circle_pull"],
     "leaving": ["drivers_from", "minus_chance"],
     "pay": ["schedule_usd"],
-    # post: graduates' records and pay merged, posts, suspicion, orders, combat's exponents;
-    # fall: deaths, the living, pay, leaders, the hazards' exponents; leave: attempts, routes,
-    # expected attempts, catch exponent; settle: fates, outcomes, their events, keep_members,
-    # ties; tally (called by _record): the row's head counts, mean pays, harm total and flows
+    # post: training, units, graduates' records and pay merged, posts, suspicion, orders,
+    # combat's exponents; fall: deaths, the living, pay, leaders, the hazards' exponents; leave:
+    # attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their
+    # events, keep_members, ties; tally (called by _record): the row's head counts, mean pays,
+    # harm total and flows
     "schedule": ["post", "fall", "leave", "settle", "tally"],
-    "training": ["advance"],
 }
 
 
@@ -64,7 +64,6 @@ def main() -> None:
     for module, names in CALLS.items():
         for name in names:
             _timed(getattr(sim_module, module), name, f"{module}.{name}", spent)
-    _timed(sim_module, "home_units", "synthesize.home_units", spent)
     _timed(sim_module.Simulation, "_record", "simulation._record", spent)
     sim_module.Simulation(load(SCENARIO, ["population.size=20000", "end=2013-08"]), 0).run()
     best: dict[str, float] | None = None

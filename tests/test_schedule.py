@@ -14,6 +14,7 @@ from allegiance import Simulation, pcg, schedule
 from allegiance.mechanisms import enforcement, harm, leaving
 from allegiance.people import FIXED, FOREIGN_MIN, SYRIAN_MAX, Event, records_of
 from allegiance.record import Recorder, flow_counts, member_counts
+from allegiance.synthesize import home_units
 from helpers import small
 from test_compiled_leaving import (
     plain_attempts,
@@ -25,6 +26,7 @@ from test_compiled_leaving import (
     plain_schedule_usd,
 )
 from test_compiled_upkeep import (
+    plain_advance,
     plain_civilian_harm,
     plain_disillusion,
     plain_fill_posts,
@@ -38,15 +40,17 @@ from test_compiled_upkeep import (
 _GROUPS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
 
 
-def _generator(words: np.ndarray) -> np.random.Generator:
-    """A generator whose PCG64 state is ``words`` (allegiance.pcg.state's order)."""
+def _generator(words: np.ndarray, kept: np.ndarray | None = None) -> np.random.Generator:
+    """A generator whose PCG64 state is ``words`` (allegiance.pcg.state's order), with the kept
+    half of a 64-bit draw ``kept`` (pcg.buffer's order; none if not given)."""
     lo, hi, inc_lo, inc_hi = (int(w) for w in words)
+    has, half = (0, 0) if kept is None else (int(kept[0]), int(kept[1]))
     rng = np.random.default_rng()
     rng.bit_generator.state = {
         "bit_generator": "PCG64",
         "state": {"state": lo | hi << 64, "inc": inc_lo | inc_hi << 64},
-        "has_uint32": 0,
-        "uinteger": 0,
+        "has_uint32": has,
+        "uinteger": half,
     }
     return rng
 
@@ -194,7 +198,11 @@ def _plain_records(people: Any, idx: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "overrides",
-    [(), ("organization.leadership.leader_share=0.2", "organization.redeployment.tour_months=2")],
+    [
+        (),
+        ("organization.leadership.leader_share=0.2", "organization.redeployment.tour_months=2"),
+        ("organization.children.camps=true", "organization.units_per_province=3"),
+    ],
 )
 def test_post_equals_the_plain_forms_month_by_month(
     monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
@@ -202,7 +210,16 @@ def test_post_equals_the_plain_forms_month_by_month(
     fused = schedule.post
     sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 8)
     names = list(inspect.signature(fused.py_func).parameters)
-    changed = ("role", "suspicion", "high_risk", "ordered", "posting")
+    changed = (
+        "role",
+        "suspicion",
+        "high_risk",
+        "ordered",
+        "posting",
+        "status",
+        "training_left",
+        "unit",
+    )
     seen: list[int] = []
 
     def both(*args: Any) -> Any:
@@ -210,13 +227,24 @@ def test_post_equals_the_plain_forms_month_by_month(
         month = sim.calendar[sim.t]
         pol, org = month.policy, month.policy.organization
         twin = dataclasses.replace(sim.people, **{k: a[k].copy() for k in changed})
-        g_assignment, g_redeployment = (
-            _generator(a["st_assignment"]),
-            _generator(a["st_redeployment"]),
+        g_assignment = _generator(a["st_assignment"], a["buf_assignment"])
+        g_redeployment = _generator(a["st_redeployment"])
+        entered = [a["trainees"], a["repented"], a["joiners"], a["arrivals"]]
+        trainees = np.sort(np.concatenate(entered))
+        graduates = plain_advance(twin, trainees)  # type: ignore[arg-type]
+        still = trainees[twin.status[trainees] == a["training_code"]]
+        per_province, camps = a["per_province"], a["camps"]
+        unit_size = (
+            np.bincount(records_of(a["rows"])["unit"], minlength=a["n_locations"] * per_province)
+            if camps
+            else None
         )
-        graduates, members = a["graduates"], a["members"]
-        new = _plain_records(sim.people, graduates)
-        new_pay = plain_schedule_usd(sim.people, graduates, org.pay, new)
+        twin.unit[graduates] = home_units(
+            twin, graduates, per_province, g_assignment, a["month"], camps, unit_size
+        )
+        members = a["members"]
+        new = _plain_records(twin, graduates)
+        new_pay = plain_schedule_usd(twin, graduates, org.pay, new)
         order = np.argsort(np.concatenate([members, graduates]), kind="stable")
         merged = np.concatenate([members, graduates])[order]
         fixed = np.concatenate([records_of(a["rows"]), new])[order]
@@ -227,14 +255,17 @@ def test_post_equals_the_plain_forms_month_by_month(
         sent = plain_order(twin, merged, org.redeployment, g_redeployment, fixed)
         x = plain_predictor(twin, merged, pol, a["month"], fixed)
         got = fused(*args)
-        _same(got[0], merged)
-        _same(records_of(got[1]), fixed)
-        _same(got[2], pay)
-        _same(got[3], sent)
-        _same(got[4], x)
+        _same(got[0], graduates)
+        _same(got[1], still)
+        _same(got[2], merged)
+        _same(records_of(got[3]), fixed)
+        _same(got[4], pay)
+        _same(got[5], sent)
+        _same(got[6], x)
         for k in changed:
             _same(a[k], getattr(twin, k))
         _same(a["st_assignment"], pcg.state(g_assignment).copy())  # the same draws
+        _same(a["buf_assignment"], pcg.buffer(g_assignment).copy())  # and the same half kept
         _same(a["st_redeployment"], pcg.state(g_redeployment).copy())
         seen.append(graduates.size)
         return got

@@ -13,10 +13,12 @@ from .mechanisms.leaving import _drivers, _hazard_exponents, _routes, _trying, l
 from .mechanisms.pay import _records_shortfall, _schedule_fixed
 from .mechanisms.redeployment import _order
 from .mechanisms.ties import _disillusion, _update
+from .mechanisms.training import _advance
 from .pairwise import total
 from .people import FIXED, _gather_fixed, _keep, _merge
 from .prefetch import AHEAD, prefetch
 from .record import flow_counts, member_counts
+from .synthesize import _units
 
 # Why: at calibration resolution (20,000 people) a month is mostly fixed cost, and much of it is
 # the way between compiled calls: Python glue, arrays made for Python and read back, each call's
@@ -28,7 +30,17 @@ from .record import flow_counts, member_counts
 
 @njit(cache=True)
 def post(  # noqa: PLR0913
-    graduates,
+    trainees,
+    repented,
+    joiners,
+    arrivals,
+    training_left,
+    status,
+    training_code,
+    camps,
+    per_province,
+    n_locations,
+    buf_assignment,
     members,
     rows,
     member_pay,
@@ -72,16 +84,44 @@ def post(  # noqa: PLR0913
     full_days,
     w_combat,
 ):  # noqa: ANN001, ANN202
-    """From graduation to the front, as the month ran it call by call: the graduates' FIXED
-    records (``fixed_traits``) and pay schedules (``pay.schedule_usd``, the schedule's terms)
-    merged into the members (``merge_members``); vacant posts filled (``assignment.fill_posts``),
-    suspicion and high-risk missions (``update_suspicion``), redeployment orders
-    (``redeployment.order``); and the exponent of each member's death rate (combat's
-    predictor), for NumPy's exp.
+    """From training to the front, as the month ran it call by call: a month of training for
+    last month's trainees and those who entered this month (``training.advance``), the
+    graduates' units (``home_units``: with child ``camps``, children to their province's
+    smallest unit by the start-of-month members' units; the draws from the assignment stream's
+    state and kept half), their FIXED records (``fixed_traits``) and pay schedules
+    (``pay.schedule_usd``, the schedule's terms) merged into the members (``merge_members``);
+    vacant posts filled (``assignment.fill_posts``), suspicion and high-risk missions
+    (``update_suspicion``), redeployment orders (``redeployment.order``); and the exponent of
+    each member's death rate (combat's predictor), for NumPy's exp.
 
-    Returns the members, their FIXED records as words, their pay, those ordered away and the
-    exponents.
+    Returns the graduates, those still in training, the members, their FIXED records as words,
+    their pay, those ordered away and the exponents.
     """
+    # those who entered training this month came from disjoint statuses (captive, local
+    # civilian, foreign civilian), so the union is the trainee list
+    trainees = np.sort(np.concatenate((trainees, repented, joiners, arrivals)))
+    graduates = _advance(training_left, status, role, trainees)
+    still = trainees[status[trainees] == training_code]
+    smallest = np.empty(0, np.int64)
+    if camps:  # members per unit: only child camps read it
+        n_units = n_locations * per_province
+        size = np.zeros(n_units, np.int64)
+        units = rows.reshape(-1).view(FIXED)["unit"]
+        for k in range(units.size):
+            if units[k] < n_units:
+                size[units[k]] += 1
+        smallest = np.empty(n_locations, np.int64)  # each province's smallest (first of equals)
+        for q in range(n_locations):
+            best = 0
+            for j in range(1, per_province):
+                if size[q * per_province + j] < size[q * per_province + best]:
+                    best = j
+            smallest[q] = best
+    placed = _units(
+        st_assignment, buf_assignment, origin, birth, graduates, smallest, per_province, month
+    )
+    for k in range(graduates.size):
+        unit[graduates[k]] = placed[k]
     new_rows = np.empty((graduates.size, rows.shape[1]), np.uint64)
     new = new_rows.reshape(-1).view(FIXED)
     _gather_fixed(
@@ -140,7 +180,7 @@ def post(  # noqa: PLR0913
         full_days,
         w_combat,
     )
-    return members, rows, pay, sent, x
+    return graduates, still, members, rows, pay, sent, x
 
 
 @njit(cache=True)

@@ -29,7 +29,6 @@ from .mechanisms import (
     leaving,
     pay,
     redeployment,
-    training,
 )
 from .people import (
     FIXED,
@@ -52,7 +51,7 @@ from .people import (
 from .record import Recorder
 from .results import Results
 from .scenario import Scenario, resolve
-from .synthesize import home_units, synthesize
+from .synthesize import synthesize
 from .world import Month, calendar
 
 STREAMS = (
@@ -258,26 +257,23 @@ class Simulation:
         self.org.foreign_arrived += arrivals.size
         rec.events(Event.ARRIVE, p, arrivals, t)
 
-        # training, then postings; those who entered training this month came from disjoint
-        # statuses (captive, local civilian, foreign civilian), so the union is the trainee list
-        trainees = np.sort(np.concatenate([ros.trainees, repented, joiners, arrivals]))
-        graduates = training.advance(p, trainees)
-        ros.trainees = trainees[p.status[trainees] == TRAINING]
-        ros.move(graduates.size, TRAINING, MEMBER)
-        camps = org_pol.children.camps  # members per unit: only child camps read it
-        unit_size = (
-            np.bincount(fixed["unit"], minlength=N_LOCATIONS * per_province) if camps else None
-        )
-        p.unit[graduates] = home_units(
-            p, graduates, per_province, g["assignment"], t, camps, unit_size
-        )
-        # graduates were trainees, so they join the start-of-month members without a second scan
-        # (their pay comes along: a schedule depends only on fixed traits and this month's
-        # policy); then posts, suspicion, orders and combat's exponents: fixed_traits,
+        # training, units, then postings: training.advance, home_units, fixed_traits,
         # pay.schedule_usd, merge_members, assignment.fill_posts and update_suspicion,
-        # redeployment.order and combat's predictor as one compiled stretch (allegiance.schedule)
-        members, rows, member_pay, ordered, x = schedule.post(
-            graduates,
+        # redeployment.order and combat's predictor as one compiled stretch (allegiance.schedule).
+        # Graduates were trainees, so they join the start-of-month members without a second scan
+        # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
+        graduates, ros.trainees, members, rows, member_pay, ordered, x = schedule.post(
+            ros.trainees,
+            repented,
+            joiners,
+            arrivals,
+            p.training_left,
+            p.status,
+            TRAINING,
+            org_pol.children.camps,
+            per_province,
+            N_LOCATIONS,
+            pcg.buffer(g["assignment"]),
             members,
             fixed_rows(fixed),
             member_pay,
@@ -299,6 +295,7 @@ class Simulation:
             org_pol.training.full_days,
             combat.weights(pol.combat),
         )
+        ros.move(graduates.size, TRAINING, MEMBER)
         fixed = records_of(rows)
         rec.events(Event.ORDERED, p, ordered, t)
 
