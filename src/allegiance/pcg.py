@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 
 import numpy as np
 from llvmlite import ir
@@ -138,13 +139,30 @@ def state(rng: np.random.Generator) -> np.ndarray:
     The view is valid while ``rng`` lives; draw from it only where nothing else draws from
     ``rng`` at the same time (numpy's lock is not taken).
     """
+    return _view(rng, _VIEWS, _state_view)
+
+
+def _view(
+    rng: np.random.Generator,
+    cache: dict[int, np.ndarray],
+    make: Callable[[np.random.PCG64, int], np.ndarray],
+) -> np.ndarray:
+    """``make(bit generator, state address)``'s view of ``rng``, made once per generator."""
     bg = rng.bit_generator
     if not isinstance(bg, np.random.PCG64):
         raise TypeError(f"a compiled draw needs a PCG64 generator, not {type(bg).__name__}")
     address = bg.ctypes.state_address
-    view = _VIEWS.get(address)
-    if view is not None:
-        return view
+    view = cache.get(address)
+    if view is None:
+        view = make(bg, address)
+        if len(cache) >= _MAX_VIEWS:
+            cache.clear()
+        cache[address] = view
+    return view
+
+
+def _state_view(bg: np.random.PCG64, address: int) -> np.ndarray:
+    """The PCG state's four words, checked against what numpy reports."""
     inner = _Pcg64State.from_address(address).pcg_state
     view = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(inner))
     words = bg.state["state"]
@@ -156,9 +174,6 @@ def state(rng: np.random.Generator) -> np.ndarray:
     ]
     if [int(w) for w in view] != expected:  # a numpy built without 128-bit integers, or changed
         raise RuntimeError("this numpy's PCG64 state is not laid out as allegiance.pcg expects")
-    if len(_VIEWS) >= _MAX_VIEWS:
-        _VIEWS.clear()
-    _VIEWS[address] = view
     return view
 
 
@@ -359,13 +374,11 @@ def buffer(rng: np.random.Generator) -> np.ndarray:
     """A uint32 view [has_uint32, uinteger] of ``rng``'s kept half of a 64-bit draw, in the
     generator's own memory: the 32-bit draws of ``next32`` (and so ``integers`` and ``choice``)
     take it and leave it as numpy's would. Valid while ``rng`` lives, as ``state``'s view."""
-    bg = rng.bit_generator
-    if not isinstance(bg, np.random.PCG64):
-        raise TypeError(f"a compiled draw needs a PCG64 generator, not {type(bg).__name__}")
-    address = bg.ctypes.state_address
-    view = _BUFFERS.get(address)
-    if view is not None:
-        return view
+    return _view(rng, _BUFFERS, _buffer_view)
+
+
+def _buffer_view(bg: np.random.PCG64, address: int) -> np.ndarray:
+    """The kept half and its flag, checked against what numpy reports."""
     offset = _Pcg64State.has_uint32.offset
     if _Pcg64State.uinteger.offset != offset + 4 or ctypes.sizeof(ctypes.c_int) != 4:
         raise RuntimeError("this numpy's PCG64 state is not laid out as allegiance.pcg expects")
@@ -373,7 +386,4 @@ def buffer(rng: np.random.Generator) -> np.ndarray:
     kept = bg.state
     if [int(w) for w in view] != [kept["has_uint32"], kept["uinteger"]]:
         raise RuntimeError("this numpy's PCG64 state is not laid out as allegiance.pcg expects")
-    if len(_BUFFERS) >= _MAX_VIEWS:
-        _BUFFERS.clear()
-    _BUFFERS[address] = view
     return view
