@@ -16,7 +16,6 @@ from .mechanisms.ties import _disillusion, _update
 from .mechanisms.training import _advance
 from .pairwise import total
 from .people import FIXED, _gather_fixed, _keep, _merge
-from .prefetch import AHEAD, prefetch
 from .record import flow_counts, member_counts
 from .synthesize import _units
 
@@ -225,7 +224,7 @@ def fall(  # noqa: PLR0913
     welcome_term,
 ):  # noqa: ANN001, ANN202
     """From combat to the exponents of the leaving hazards, as the month ran it call by call:
-    combat's deaths drawn against minus each member's chance of death (``combat.dying``) and
+    combat's deaths drawn against minus each member's chance of death (``combat.deaths``) and
     marked, their events written into the log's buffers from ``at`` (person and motive, as
     ``Recorder.events``), the living kept (``keep_members``), this month's pay (the schedule
     times the pay factor, in float32 as NumPy's product with a Python float), the leaders'
@@ -362,7 +361,6 @@ def settle(  # noqa: PLR0913
     alive,
     rows,
     pay,
-    circle_alive,
     member,
     recent,
     memory,
@@ -375,7 +373,7 @@ def settle(  # noqa: PLR0913
     enforcement's fates and outcomes; the events of the executed, the caught and spared, the
     deserters and the defectors, each group in order, written into the event log's buffers from
     position ``at`` (as ``Recorder.events``: person, motive now, driver, route); the members
-    still inside (``keep_members``: ``alive`` with their FIXED ``rows``, ``pay`` and circles);
+    still inside (``keep_members``: ``alive`` with their FIXED ``rows`` and ``pay``);
     friends' exits and executions remembered per circle (``ties.update``); disillusion from
     friends executed and repression (``ties.disillusion``).
 
@@ -394,32 +392,13 @@ def settle(  # noqa: PLR0913
             log_route[at] = how[q]
             at += 1
         counts[j] = who.size
-    # the living: keep_members, with each one's circle carried along for disillusion
-    n = alive.size
-    keep = np.empty(n, np.bool_)
-    k = 0
-    for j in range(n):
-        if j + AHEAD < n:
-            prefetch(status, alive[j + AHEAD])
-        keep[j] = status[alive[j]] == member
-        k += keep[j]
-    remaining = np.empty(k, np.int64)
-    kept_rows = np.empty((k, rows.shape[1]), np.uint64)
-    kept_pay = np.empty(k, pay.dtype)
-    kept_circle = np.empty(k, circle_alive.dtype)
-    k = 0
-    for j in range(n):
-        if keep[j]:
-            remaining[k], kept_pay[k], kept_circle[k] = alive[j], pay[j], circle_alive[j]
-            for w in range(rows.shape[1]):
-                kept_rows[k, w] = rows[j, w]
-            k += 1
+    remaining, kept_rows, kept_pay = _keep(alive, rows, pay, status, member)
     executed_people = logged[0][0]
     _update(recent, memory, circle, gone, executed_people)
     _disillusion(
         disillusion,
         remaining,
-        kept_circle,
+        kept_rows.reshape(-1).view(FIXED)["circle"],
         circle,
         executed_people,
         per_execution,

@@ -296,12 +296,11 @@ class Simulation:
             combat.weights(pol.combat),
         )
         ros.move(graduates.size, TRAINING, MEMBER)
-        fixed = records_of(rows)
         rec.events(Event.ORDERED, p, ordered, t)
 
         # combat, then leaving: competing drivers, a route, and the gauntlet of enforcement.
         # The deaths, their events, the living, their pay, the leaders' foreign share and the
-        # leaving hazards' exponents: combat.dying's draws, Recorder.events, keep_members,
+        # leaving hazards' exponents: combat.deaths' draws, Recorder.events, keep_members,
         # leaving.leaders and leaving.hazards up to NumPy's exp as one compiled stretch
         at, log_person, log_motive, _, _ = rec.reserve(members.size)
         friends_left, wide = leaving.friends_as_read(self.org.friends_left)
@@ -315,7 +314,7 @@ class Simulation:
             log_motive,
             at,
             p.motive,
-            fixed_rows(fixed),
+            rows,
             member_pay,
             factor,
             MEMBER,
@@ -335,7 +334,6 @@ class Simulation:
         )
         rec.logged((Event.KILLED,), np.array([killed.size]), p, t)
         ros.move(killed.size, MEMBER, KILLED)
-        fixed = records_of(rows)
         lam = leaving.drivers_from(a32, a64, flags, wide, pol, env)
         # attempts, drivers, routes, where each is and the catch exponent: leaving.attempts and
         # routes, enforcement.expected_attempts and catch_probability as one compiled stretch
@@ -347,7 +345,7 @@ class Simulation:
             pcg.state(g["leaving"]),
             pcg.state(g["routes"]),
             *leaving.route_terms(p, pol, env),
-            fixed["unit"],
+            records_of(rows)["unit"],
             per_province,
             N_LOCATIONS,
             *enforcement.catch_terms(org_pol.enforcement, env.border_openness),
@@ -373,9 +371,8 @@ class Simulation:
             at,
             p.motive,
             alive,
-            fixed_rows(fixed),
+            rows,
             pay_usd,
-            fixed["circle"],
             MEMBER,
             friends_left,
             friends_left.dtype.type(lv.friends_memory),  # rounded as NumPy rounds it for them

@@ -107,13 +107,6 @@ def deaths(
         policy.organization.training.full_days,
         weights(c),
     )
-    return dying(x, members, c, pressure, rng)
-
-
-def dying(
-    x: np.ndarray, members: np.ndarray, c: Combat, pressure: float, rng: np.random.Generator
-) -> np.ndarray:
-    """The members who die, from the exponents ``x`` of their death rates (``_predictor``)."""
     return _below(members, pcg.state(rng), minus_chance(x, c, pressure))
 
 
