@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 from types import SimpleNamespace
@@ -38,6 +39,155 @@ from test_compiled_upkeep import (
 
 # the groups settle logs, in its order (as simulation._EXIT_EVENTS)
 _GROUPS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
+
+
+def by_stretches(  # noqa: PLR0913
+    post_args: tuple[Any, ...],
+    st_combat: np.ndarray,
+    combat_scale: float,
+    status: np.ndarray,
+    motive: np.ndarray,
+    killed_code: int,
+    log_person: np.ndarray,
+    log_motive: np.ndarray,
+    log_driver: np.ndarray,
+    log_route: np.ndarray,
+    at: int,
+    fall_terms: tuple[Any, ...],
+    driver_terms: tuple[Any, ...],
+    st_leaving: np.ndarray,
+    st_routes: np.ndarray,
+    route_terms: tuple[Any, ...],
+    leave_terms: tuple[Any, ...],
+    st_enforcement: np.ndarray,
+    execute_share: float,
+    suspicion: np.ndarray,
+    high_risk: np.ndarray,
+    settle_terms: tuple[Any, ...],
+) -> tuple[Any, ...]:
+    """``schedule.service`` as the month ran it before: the four stretches called from Python
+    (looked up on the module, so the tests below can shadow each), with NumPy's exps between
+    them, and the events of those ordered away logged as ``Recorder.events`` logs them."""
+    graduates, still, members, rows, member_pay, ordered, x = schedule.post(*post_args)
+    log_person[at : at + ordered.size] = ordered
+    log_motive[at : at + ordered.size] = motive[ordered]
+    minus_p_death = np.expm1(np.exp(x) * combat_scale)  # combat.minus_chance
+    killed, alive, rows, pay, a32, a64, flags = schedule.fall(
+        st_combat,
+        members,
+        minus_p_death,
+        status,
+        killed_code,
+        log_person,
+        log_motive,
+        at + ordered.size,
+        motive,
+        rows,
+        member_pay,
+        *fall_terms,
+    )
+    np.exp(a32, out=a32)  # leaving.drivers_from
+    np.exp(a64, out=a64)
+    lam = leaving._hazard_drivers(a32, a64, flags, *driver_terms)
+    pos, driver, trying, route, e = schedule.leave(
+        leaving.minus_chance(lam),
+        lam,
+        alive,
+        st_leaving,
+        st_routes,
+        *route_terms,
+        records_of(rows)["unit"],
+        *leave_terms,
+    )
+    p_caught = enforcement.caught(e)
+    escaped, executed, spared, exits, remaining, rows, remaining_pay = schedule.settle(
+        st_enforcement,
+        trying,
+        p_caught,
+        execute_share,
+        suspicion,
+        high_risk,
+        status,
+        route,
+        driver,
+        log_person,
+        log_motive,
+        log_driver,
+        log_route,
+        at + ordered.size + killed.size,
+        motive,
+        alive,
+        rows,
+        pay,
+        *settle_terms,
+    )
+    counts = np.array([ordered.size, killed.size, *exits.tolist()], np.int64)
+    return (
+        graduates,
+        still,
+        killed,
+        trying,
+        driver,
+        route,
+        escaped,
+        executed,
+        spared,
+        counts,
+        remaining,
+        rows,
+        remaining_pay,
+        p_caught,
+        minus_p_death,
+        lam,
+    )
+
+
+def _arrays(x: Any) -> list[np.ndarray]:
+    """Every array in a nest of tuples, in order."""
+    if isinstance(x, tuple):
+        return [a for item in x for a in _arrays(item)]
+    return [x] if isinstance(x, np.ndarray) else []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        (),
+        # other combat weights: other exponents, some of them where libm's exp is not NumPy's
+        (
+            "organization.children.camps=true",
+            "organization.enforcement.execute_share=0.6",
+            "combat.high_risk=1.3",
+            "combat.leader=-0.77",
+            "combat.away=0.41",
+        ),
+    ],
+)
+def test_service_equals_the_stretches_with_numpys_exps_between_month_by_month(
+    monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...]
+) -> None:
+    """One compiled call from training to the last fate, against the four stretches called from
+    Python with NumPy's exps between them: every output, every array it writes (the people's,
+    the event log's, the generators' states), byte for byte."""
+    fused = schedule.service
+    seen: list[int] = []
+
+    def both(*args: Any) -> Any:
+        twin = copy.deepcopy(args)  # arrays shared between arguments stay shared in the copy
+        want = by_stretches(*twin)
+        got = fused(*args)
+        for g, w in zip(_arrays(got), _arrays(want), strict=True):
+            _same(g, w)
+        for g, w in zip(_arrays(args), _arrays(twin), strict=True):
+            _same(g, w)
+        seen.append(int(got[9].sum()))
+        return got
+
+    monkeypatch.setattr(schedule, "service", both)
+    sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 4)
+    sim.run()
+    assert len(seen) == len(sim.calendar)  # every month went through the check
+    assert sum(seen) > 200  # with orders, deaths and exits logged
 
 
 def _generator(words: np.ndarray, kept: np.ndarray | None = None) -> np.random.Generator:
@@ -141,6 +291,7 @@ def test_settle_equals_the_calls_it_replaced_month_by_month(
         return got
 
     monkeypatch.setattr(schedule, "settle", both)
+    monkeypatch.setattr(schedule, "service", by_stretches)  # the stretches one by one
     sim = Simulation(small(*overrides, size=20_000, end="2016-12"), 5)
     sim.run()
     assert len(tried) == len(sim.calendar)  # every month went through the check
@@ -183,6 +334,7 @@ def test_leave_equals_the_plain_forms_month_by_month(
         return got
 
     monkeypatch.setattr(schedule, "leave", both)
+    monkeypatch.setattr(schedule, "service", by_stretches)  # the stretches one by one
     sim.run()
     assert len(tried) == len(sim.calendar)  # every month went through the check
     assert sum(tried) > 50 and sum(1 for n in tried if n) > 10  # many tried to leave
@@ -271,6 +423,7 @@ def test_post_equals_the_plain_forms_month_by_month(
         return got
 
     monkeypatch.setattr(schedule, "post", both)
+    monkeypatch.setattr(schedule, "service", by_stretches)  # the stretches one by one
     sim.run()
     assert len(seen) == len(sim.calendar)  # every month went through the check
     assert sum(seen) > 100 and sim.roster.members.size > 50  # members came and were checked
@@ -361,6 +514,7 @@ def test_fall_equals_the_plain_forms_month_by_month(monkeypatch: pytest.MonkeyPa
         return got
 
     monkeypatch.setattr(schedule, "fall", both)
+    monkeypatch.setattr(schedule, "service", by_stretches)  # the stretches one by one
     sim.run()
     assert len(seen) == len(sim.calendar)  # every month went through the check
     assert sum(seen) > 20  # and members died

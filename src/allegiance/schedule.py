@@ -5,11 +5,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from . import numpy_loops
 from .mechanisms.assignment import _fill, _update_suspicion
 from .mechanisms.combat import _below, _predictor
 from .mechanisms.enforcement import _fates, _minus_exponent, _outcomes, expected_attempts
 from .mechanisms.harm import _indiscipline
-from .mechanisms.leaving import _drivers, _hazard_exponents, _routes, _trying, leaders
+from .mechanisms.leaving import (
+    _drivers,
+    _hazard_drivers,
+    _hazard_exponents,
+    _minus_total,
+    _routes,
+    _trying,
+    leaders,
+)
 from .mechanisms.pay import _records_shortfall, _schedule_fixed
 from .mechanisms.redeployment import _order
 from .mechanisms.ties import _disillusion, _update
@@ -24,7 +33,9 @@ from .synthesize import _units
 # entry and exit, all cold once a month. A stretch of the schedule with no NumPy call inside (the
 # draws are the streams' own, stepped in the kernels: allegiance.pcg) runs here as one call, with
 # the same kernels in the same order, so every value and draw is the same. NumPy's exp and expm1
-# end a stretch: their SIMD results are not libm's in the last bit (docs/performance.md).
+# ended a stretch (their SIMD results are not libm's in the last bit); ``service`` runs them
+# through NumPy's own inner loops (allegiance.numpy_loops), so the stretches from training to the
+# last fate run on as one call (docs/performance.md).
 
 
 @njit(cache=True)
@@ -496,3 +507,133 @@ def tally(  # noqa: PLR0913
         foreign_min,
     )
     return counts, pay_syrian, pay_foreign, harm_total, flows
+
+
+@njit(cache=True)
+def service(  # noqa: PLR0913
+    post_args,
+    st_combat,
+    combat_scale,
+    status,
+    motive,
+    killed_code,
+    log_person,
+    log_motive,
+    log_driver,
+    log_route,
+    at,
+    fall_terms,
+    driver_terms,
+    st_leaving,
+    st_routes,
+    route_terms,
+    leave_terms,
+    st_enforcement,
+    execute_share,
+    suspicion,
+    high_risk,
+    settle_terms,
+):  # noqa: ANN001, ANN202
+    """A member's month from training to the last fate, as one compiled call: ``post``, then
+    combat's chances of death (NumPy's ``exp`` and ``expm1`` of the exponents times
+    ``combat_scale``, minus the base rate times the pressure), ``fall``, the leaving hazards
+    (NumPy's ``exp`` of the exponents' rows, then ``leaving._hazard_drivers`` with
+    ``driver_terms``), minus each one's chance of trying (``leaving.minus_chance``), ``leave``,
+    the chances of being caught (``enforcement.caught``), and ``settle``. NumPy's exps run here
+    through its own inner loops (``allegiance.numpy_loops``), so every value is the one the
+    stretches gave when NumPy ran between them.
+
+    The events of those ordered away, the killed, and the four exit groups are written into the
+    log's buffers from ``at``, in that order (room for three times the members after training
+    must be reserved). Returns the graduates, those still in training, the killed, the members
+    trying to leave with their drivers, routes and fates (escaped, executed and spared masks),
+    the number of events in each of the six groups, the members still inside with their FIXED
+    records as words and their pay, the chances of being caught, and (for checks) minus each
+    member's chance of death and the leaving hazards.
+    """
+    graduates, still, members, rows, member_pay, ordered, x = post(*post_args)
+    for q in range(ordered.size):  # Recorder.events(ORDERED): person and motive
+        log_person[at + q] = ordered[q]
+        log_motive[at + q] = motive[ordered[q]]
+    n_ordered = ordered.size
+    # combat.minus_chance: expm1(exp(x) * -(base * pressure)), each step NumPy's
+    minus_p_death = numpy_loops.exp(x)
+    for i in range(minus_p_death.size):
+        minus_p_death[i] = minus_p_death[i] * combat_scale
+    numpy_loops.expm1_into(minus_p_death, minus_p_death)
+    killed, alive, rows, pay, a32, a64, flags = fall(
+        st_combat,
+        members,
+        minus_p_death,
+        status,
+        killed_code,
+        log_person,
+        log_motive,
+        at + n_ordered,
+        motive,
+        rows,
+        member_pay,
+        *fall_terms,
+    )
+    # leaving.drivers_from: NumPy's exp of each array of rows in place, then the drivers
+    numpy_loops.exp_into(a32.reshape(-1), a32.reshape(-1))
+    numpy_loops.exp_into(a64.reshape(-1), a64.reshape(-1))
+    lam = _hazard_drivers(a32, a64, flags, *driver_terms)
+    minus_chance = _minus_total(lam)  # leaving.minus_chance: expm1 in place
+    numpy_loops.expm1_into(minus_chance, minus_chance)
+    unit = rows.reshape(-1).view(FIXED)["unit"]
+    pos, driver, trying, route, p_caught = leave(
+        minus_chance,
+        lam,
+        alive,
+        st_leaving,
+        st_routes,
+        *route_terms,
+        unit,
+        *leave_terms,
+    )
+    numpy_loops.expm1_into(p_caught, p_caught)  # enforcement.caught: -expm1(-exponent)
+    for i in range(p_caught.size):
+        p_caught[i] = -p_caught[i]
+    escaped, executed, spared, exits, remaining, rows, remaining_pay = settle(
+        st_enforcement,
+        trying,
+        p_caught,
+        execute_share,
+        suspicion,
+        high_risk,
+        status,
+        route,
+        driver,
+        log_person,
+        log_motive,
+        log_driver,
+        log_route,
+        at + n_ordered + killed.size,
+        motive,
+        alive,
+        rows,
+        pay,
+        *settle_terms,
+    )
+    counts = np.empty(6, np.int64)
+    counts[0], counts[1] = n_ordered, killed.size
+    counts[2:] = exits
+    return (
+        graduates,
+        still,
+        killed,
+        trying,
+        driver,
+        route,
+        escaped,
+        executed,
+        spared,
+        counts,
+        remaining,
+        rows,
+        remaining_pay,
+        p_caught,
+        minus_p_death,
+        lam,
+    )

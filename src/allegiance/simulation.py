@@ -79,6 +79,8 @@ EXECUTED, CAPTURED = int(Status.EXECUTED), int(Status.CAPTURED)
 LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
 # the events of those who tried to leave, in the order enforcement.outcomes gives them
 _EXIT_EVENTS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
+# the groups schedule.service logs, in its order
+_SERVICE_EVENTS = (Event.ORDERED, Event.KILLED, *_EXIT_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -257,137 +259,122 @@ class Simulation:
         self.org.foreign_arrived += arrivals.size
         rec.events(Event.ARRIVE, p, arrivals, t)
 
-        # training, units, then postings: training.advance, home_units, fixed_traits,
-        # pay.schedule_usd, merge_members, assignment.fill_posts and update_suspicion,
-        # redeployment.order and combat's predictor as one compiled stretch (allegiance.schedule).
-        # Graduates were trainees, so they join the start-of-month members without a second scan
-        # (their pay comes along: a schedule depends only on fixed traits and this month's policy)
-        graduates, ros.trainees, members, rows, member_pay, ordered, x = schedule.post(
-            ros.trainees,
-            repented,
-            joiners,
-            arrivals,
-            p.training_left,
-            p.status,
-            TRAINING,
-            org_pol.children.camps,
-            per_province,
-            N_LOCATIONS,
-            pcg.buffer(g["assignment"]),
-            members,
-            fixed_rows(fixed),
-            member_pay,
-            *(getattr(p, name) for name in FIXED.names),
-            *pay.schedule_terms(org_pol.pay),
-            p.role,
-            *assignment.fill_terms(org_pol),
-            pcg.state(g["assignment"]),
-            p.suspicion,
-            p.high_risk,
-            self.org.friends_left,
-            assignment.suspicion_weights(org_pol),
-            p.ordered,
-            p.posting,
-            pcg.state(g["redeployment"]),
-            *redeployment.order_terms(org_pol.redeployment),
-            p.training_days,
-            t,
-            org_pol.training.full_days,
-            combat.weights(pol.combat),
-        )
-        ros.move(graduates.size, TRAINING, MEMBER)
-        rec.events(Event.ORDERED, p, ordered, t)
-
-        # combat, then leaving: competing drivers, a route, and the gauntlet of enforcement.
-        # The deaths, their events, the living, their pay, the leaders' foreign share and the
-        # leaving hazards' exponents: combat.deaths' draws, Recorder.events, keep_members,
-        # leaving.leaders and leaving.hazards up to NumPy's exp as one compiled stretch
-        at, log_person, log_motive, _, _ = rec.reserve(members.size)
-        friends_left, wide = leaving.friends_as_read(self.org.friends_left)
-        killed, alive, rows, pay_usd, a32, a64, flags = schedule.fall(
-            pcg.state(g["combat"]),
-            members,
-            combat.minus_chance(x, pol.combat, env.military_pressure),
-            p.status,
-            KILLED,
-            log_person,
-            log_motive,
-            at,
-            p.motive,
-            rows,
-            member_pay,
-            factor,
-            MEMBER,
-            p.role,
-            LEADER,
-            IRAQI,
-            p.disillusion,
-            p.high_risk,
-            p.ordered,
-            p.posting,
-            org_pol.pay.in_kind_usd,
-            env.food_cost_usd * env.food_price_index,
-            friends_left,
-            wide,
-            t,
-            *leaving.exponent_terms(pol, env, self.org.perceived_risk),
-        )
-        rec.logged((Event.KILLED,), np.array([killed.size]), p, t)
-        ros.move(killed.size, MEMBER, KILLED)
-        lam = leaving.drivers_from(a32, a64, flags, wide, pol, env)
-        # attempts, drivers, routes, where each is and the catch exponent: leaving.attempts and
-        # routes, enforcement.expected_attempts and catch_probability as one compiled stretch
-        # between NumPy's expm1 calls (allegiance.schedule)
-        pos, driver, trying, route, minus_exponent = schedule.leave(
-            leaving.minus_chance(lam),
-            lam,
-            alive,
-            pcg.state(g["leaving"]),
-            pcg.state(g["routes"]),
-            *leaving.route_terms(p, pol, env),
-            records_of(rows)["unit"],
-            per_province,
-            N_LOCATIONS,
-            *enforcement.catch_terms(org_pol.enforcement, env.border_openness),
-        )
-        p_caught = enforcement.caught(minus_exponent)
-        # the fates, their events, those still inside, and ties (friends who left or died move
-        # those still inside): enforcement.fates and outcomes, Recorder.events, keep_members,
-        # ties.update and ties.disillusion as one compiled stretch (allegiance.schedule)
-        lv = pol.leaving
+        # from training to the last fate as one compiled call (allegiance.schedule.service):
+        # training, units and postings (schedule.post), combat's deaths and the leaving hazards
+        # (schedule.fall), attempts and routes (schedule.leave), fates and ties
+        # (schedule.settle), with NumPy's exps between them run from compiled code. Graduates
+        # were trainees, so they join the start-of-month members without a second scan (their
+        # pay comes along: a schedule depends only on fixed traits and this month's policy)
+        lv, enf = pol.leaving, org_pol.enforcement
         friends_left = self.org.friends_left
-        at, *buffers = rec.reserve(trying.size)
-        escaped, executed, spared, counts, remaining, rows, remaining_pay = schedule.settle(
-            pcg.state(g["enforcement"]),
+        read_left, wide = leaving.friends_as_read(friends_left)
+        # the events of those ordered away, the killed and the exits: three groups, none larger
+        # than the members after training
+        most = members.size + ros.trainees.size + repented.size + joiners.size + arrivals.size
+        at, *buffers = rec.reserve(3 * most)
+        (
+            graduates,
+            ros.trainees,
+            killed,
             trying,
-            p_caught,
-            org_pol.enforcement.execute_share,
-            p.suspicion,
-            p.high_risk,
-            p.status,
-            route,
             driver,
+            route,
+            escaped,
+            executed,
+            spared,
+            counts,
+            remaining,
+            rows,
+            remaining_pay,
+            p_caught,
+            _,
+            _,
+        ) = schedule.service(
+            (
+                ros.trainees,
+                repented,
+                joiners,
+                arrivals,
+                p.training_left,
+                p.status,
+                TRAINING,
+                org_pol.children.camps,
+                per_province,
+                N_LOCATIONS,
+                pcg.buffer(g["assignment"]),
+                members,
+                fixed_rows(fixed),
+                member_pay,
+                *(getattr(p, name) for name in FIXED.names),
+                *pay.schedule_terms(org_pol.pay),
+                p.role,
+                *assignment.fill_terms(org_pol),
+                pcg.state(g["assignment"]),
+                p.suspicion,
+                p.high_risk,
+                friends_left,
+                assignment.suspicion_weights(org_pol),
+                p.ordered,
+                p.posting,
+                pcg.state(g["redeployment"]),
+                *redeployment.order_terms(org_pol.redeployment),
+                p.training_days,
+                t,
+                org_pol.training.full_days,
+                combat.weights(pol.combat),
+            ),
+            pcg.state(g["combat"]),
+            combat.scale(pol.combat, env.military_pressure),
+            p.status,
+            p.motive,
+            KILLED,
             *buffers,
             at,
-            p.motive,
-            alive,
-            rows,
-            pay_usd,
-            MEMBER,
-            friends_left,
-            friends_left.dtype.type(lv.friends_memory),  # rounded as NumPy rounds it for them
-            p.circle,
-            p.disillusion,
-            np.float32(lv.disillusion_execution),
-            np.float32(lv.disillusion_repression * org_pol.repression),
+            (
+                factor,
+                MEMBER,
+                p.role,
+                LEADER,
+                IRAQI,
+                p.disillusion,
+                p.high_risk,
+                p.ordered,
+                p.posting,
+                org_pol.pay.in_kind_usd,
+                env.food_cost_usd * env.food_price_index,
+                read_left,
+                wide,
+                t,
+                *leaving.exponent_terms(pol, env, self.org.perceived_risk),
+            ),
+            (wide, *leaving.driver_terms(pol, env)),
+            pcg.state(g["leaving"]),
+            pcg.state(g["routes"]),
+            leaving.route_terms(p, pol, env),
+            (per_province, N_LOCATIONS, *enforcement.catch_terms(enf, env.border_openness)),
+            pcg.state(g["enforcement"]),
+            enf.execute_share,
+            p.suspicion,
+            p.high_risk,
+            (
+                MEMBER,
+                friends_left,
+                friends_left.dtype.type(lv.friends_memory),  # rounded as NumPy rounds it for them
+                p.circle,
+                p.disillusion,
+                np.float32(lv.disillusion_execution),
+                np.float32(lv.disillusion_repression * org_pol.repression),
+            ),
         )
-        rec.logged(_EXIT_EVENTS, counts, p, t)
-        n_executed, _, n_deserted, n_defected = counts.tolist()
+        rec.logged(_SERVICE_EVENTS, counts, p, t)
+        n_ordered, n_killed, n_executed, _, n_deserted, n_defected = counts.tolist()
+        ros.move(graduates.size, TRAINING, MEMBER)
+        ros.move(n_killed, MEMBER, KILLED)
         ros.move(n_defected, MEMBER, DEFECTED)
         ros.move(n_deserted, MEMBER, DESERTED)
         ros.move(n_executed, MEMBER, EXECUTED)
         if trying.size:
-            seen = float((p_caught * org_pol.enforcement.execute_share).sum()) / trying.size
+            seen = float((p_caught * enf.execute_share).sum()) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
         fixed = records_of(rows)
         ros.members, ros.fixed = remaining, fixed

@@ -113,5 +113,10 @@ def deaths(
 def minus_chance(x: np.ndarray, c: Combat, pressure: float) -> np.ndarray:
     """Minus each member's chance of death, expm1(-lam), from the exponents ``x`` (NumPy's exp
     and expm1: their SIMD results are not libm's in the last bit)."""
-    # lam = base * pressure * exp(x); -lam as (-(base * pressure)) * exp(x): negation is exact
-    return np.expm1(np.exp(x) * -(c.base * pressure))
+    return np.expm1(np.exp(x) * scale(c, pressure))
+
+
+def scale(c: Combat, pressure: float) -> float:
+    """The factor of exp(x) in minus each member's death rate: lam = base * pressure * exp(x),
+    and -lam as (-(base * pressure)) * exp(x) (negation is exact)."""
+    return -(c.base * pressure)

@@ -359,14 +359,17 @@ def drivers_from(
 ) -> np.ndarray:
     """The hazards from ``_hazard_exponents``' rows and flags: NumPy's exp of each array, then
     the drivers multiplied out (shape (7, members), float32)."""
-    lv = policy.leaving
     np.exp(a32, out=a32)  # NumPy's exp, as in the plain expression (see _hazard_exponents)
     np.exp(a64, out=a64)
-    return _hazard_drivers(
-        a32,
-        a64,
-        flags,
-        wide,
+    return _hazard_drivers(a32, a64, flags, wide, *driver_terms(policy, env))
+
+
+def driver_terms(policy: Scenario, env: Env) -> tuple[float, ...]:
+    """The month's terms of ``_hazard_drivers`` after the rows, flags and ``wide``: the losing
+    hazard (the exp of a Python float stays NumPy's), the drivers' bases, and the leader and
+    foreign factors."""
+    lv = policy.leaving
+    return (
         lv.losing.base * np.exp(lv.losing.effect * env.decline),
         lv.authoritarianism.base,
         lv.favoritism.base,
