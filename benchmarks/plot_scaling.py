@@ -17,7 +17,7 @@ DATA = ROOT / "docs" / "figures" / "scaling.csv"
 def main() -> None:
     df = pd.read_csv(DATA)
     fig, ax = plt.subplots(figsize=(7.5, 5.6), constrained_layout=True)
-    for (stage, g), marker in zip(df.groupby("stage", sort=False), "os^vDPX*h", strict=True):
+    for (stage, g), marker in zip(df.groupby("stage", sort=False), "os^vDPX*hp", strict=True):
         ax.plot(g["people"], g["ns_per_person_step"], marker=marker, label=stage)
     one_m = df[(df.people == 1_000_000)].groupby("stage", sort=False)["ns_per_person_step"]
     latest = float(one_m.last().iloc[-1])

@@ -26,18 +26,15 @@ MONTHS = 48
 # the calls of a month, by the module that makes them (as simulation.py imports them)
 CALLS = {
     "capture": ["surrender", "repent"],
-    "combat": ["minus_chance"],
-    "enforcement": ["caught"],
     "foreign": ["arrive"],
     "joining": ["join", "enlist", "circle_pull"],
-    "leaving": ["drivers_from", "minus_chance"],
     "pay": ["schedule_usd"],
-    # post: training, units, graduates' records and pay merged, posts, suspicion, orders,
-    # combat's exponents; fall: deaths, the living, pay, leaders, the hazards' exponents; leave:
-    # attempts, routes, expected attempts, catch exponent; settle: fates, outcomes, their
-    # events, keep_members, ties; tally (called by _record): the row's head counts, mean pays,
-    # harm total and flows
-    "schedule": ["post", "fall", "leave", "settle", "tally"],
+    # service: training, units, graduates' records and pay merged, posts, suspicion, orders,
+    # combat's chances, deaths, the living, pay, leaders, the leaving hazards, attempts, routes,
+    # expected attempts, the chances of being caught, fates, outcomes, their events,
+    # keep_members, ties (one compiled call); tally (called by _record): the row's head counts,
+    # mean pays, harm total and flows
+    "schedule": ["service", "tally"],
 }
 
 
