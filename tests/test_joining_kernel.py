@@ -316,3 +316,25 @@ def test_a_scanned_cold_segment_passes_over_every_hot_circle() -> None:
     assert turn > 1_000 and not in_hot[idx[:turn]].any()
     assert idx.size > turn and in_hot[idx[turn:]].all()
     _replay(sim, sure, hot, share, 11, 20_000, False, 12, 1.0)
+
+
+@given(
+    total=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.floats(0.0, 2e-3),
+        st.floats(9.99e-4, 1.001e-3),  # both sides of the series' cutoff
+        st.floats(0.0, 50.0),
+    ),
+    u=st.floats(0.0, 1.0, exclude_max=True),
+)
+@settings(max_examples=2_000, deadline=None)
+def test_a_uniform_at_or_above_the_total_never_fell_below_the_chance(
+    total: float, u: float
+) -> None:
+    """The kernel rejects a candidate whose uniform is at or above his total hazard before it
+    computes his chance: that is the same decision only if the chance, as computed (series or
+    exp, with the kernel's flags), never exceeds the total."""
+    chance = joining._chance(total)
+    if total == total:  # not NaN
+        assert chance <= total
+    assert not (u >= total and u < chance)

@@ -381,6 +381,13 @@ _AHEAD, _SMALL = 8, 16  # segments of at most _SMALL people are prefetched _AHEA
 _BATCH = 2048  # candidates gathered before they are looked at: their reads then overlap
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _chance(total):  # noqa: ANN001, ANN202
+    """1 - exp(-total), by its series where total is small: the common case, and far cheaper
+    (inlined into the kernel, with its flags)."""
+    return total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
+
+
 @njit(cache=True, fastmath=True)
 def _kernel(
     st,
@@ -514,9 +521,12 @@ def _kernel(
                 l_opp = t_opp[k_ideo] if f & 4 else 0.0
                 base = l_ideo + l_coer + l_econ + l_rev + l_opp
                 total = base * presence * cand_pull[q]
-                # 1 - exp(-x) by its series where x is small: the common case, and far cheaper
-                p_join = total * (1.0 - 0.5 * total) if total < 1e-3 else 1.0 - np.exp(-total)
-                if not cand_u[q] < p_join:
+                # his chance is at most total (1 - exp(-x) <= x, and so is its series as
+                # computed: tests/test_joining_kernel.py), so a uniform at or above total rejects
+                # him without the chance: the same decision, and no exp for most candidates
+                # where the bound is loose (a fifth of a month's joining at the calibration
+                # priors' midpoint)
+                if cand_u[q] >= total or not cand_u[q] < _chance(total):
                     continue
                 pick = _random(st) * base
                 if pick < l_ideo:
