@@ -1,11 +1,14 @@
-"""The recorder's compiled head counts against the plain NumPy counts they replaced."""
+"""The recorder's compiled head counts and row against the plain NumPy and Python they replaced."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from allegiance import Simulation, simulation
+from allegiance.mechanisms import harm
 from allegiance.people import (
     FOREIGN_MIN,
     IRAQI,
@@ -15,9 +18,11 @@ from allegiance.people import (
     Origin,
     Role,
     Route,
+    Status,
     years,
 )
 from allegiance.record import flow_counts, member_counts
+from helpers import small
 
 LEADER = int(Role.LEADER)
 RIVAL = int(Route.RIVAL)
@@ -139,3 +144,130 @@ def test_flow_counts_equal_the_plain_numpy_counts(seed: int, n: int, k: int) -> 
     want = plain_flows(*args)
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     assert got[2:] == want[2:]
+
+
+def plain_row(  # noqa: PLR0913
+    counts: tuple,
+    flows: tuple,
+    pay_syrian: float,
+    pay_foreign: float,
+    harm_total: float,
+    census_: np.ndarray,
+    foreign_civilians: int,
+    s: float,
+    presence: float,
+    n: int,
+    n_repented: int,
+    n_arrivals: int,
+    n_graduates: int,
+    n_trying: int,
+    n_killed: int,
+    n_captured: int,
+    pay_factor: float,
+    training_days: float,
+    capacity: float,
+    revenue: float,
+    territory: float,
+    foreign_arrived: int,
+) -> tuple[dict[str, float], int]:
+    """The monthly row as the step built it before: Python arithmetic into a dict (the values
+    then stored as float64), and the Syrian members."""
+    census = census_.tolist()
+    by_origin, m_motive = counts[0].tolist(), counts[1].tolist()
+    n_u18, n_u25, n_lead, n_lead_fi, max_unit_u18 = counts[2:]
+    n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
+    n_foreign = sum(by_origin[FOREIGN_MIN:])
+    lead_fi = n_lead_fi / n_lead if n_lead else 0.0
+    civilians_local = float(census[Status.CIVILIAN] - foreign_civilians)
+    under_rule = civilians_local * s * min(1.0, presence)
+    harm_member, harm_civ = harm.per_member_and_civilian(harm_total, n, s, under_rule)
+    row: dict[str, float] = {
+        "civilians": civilians_local * s,
+        "trainees": census[Status.TRAINING] * s,
+        "members": n * s,
+        "members_syrian": n_syrian * s,
+        "members_iraqi": n_iraqi * s,
+        "members_foreign": n_foreign * s,
+        "members_under18": n_u18 * s,
+        "members_18_24": (n_u25 - n_u18) * s,
+        "members_25_plus": (n - n_u25) * s,
+    }
+    for m in Motive:
+        if m != Motive.NONE:
+            row[f"members_{m.name.lower()}"] = m_motive[m] * s
+    row |= {
+        "deserted": census[Status.DESERTED] * s,
+        "defected": census[Status.DEFECTED] * s,
+        "under18_share": n_u18 / n if n else 0.0,
+        "max_unit_under18_share": max_unit_u18,
+        "leaders_foreign_or_iraqi_share": lead_fi,
+    }
+    j, d = flows[0].tolist(), flows[1].tolist()
+    n_gone, n_rival, n_gone_syrian, n_caught, n_executed, killed_syrian, killed_foreign = flows[2:]
+    j[Motive.COERCION] += n_repented
+    for m in Motive:
+        if m != Motive.NONE:
+            row[f"joins_{m.name.lower()}"] = j[m] * s
+    row["joins_foreign"] = n_arrivals * s
+    row["graduated"] = n_graduates * s
+    for dr in Driver:
+        if dr != Driver.NONE:
+            row[f"exits_{dr.name.lower()}"] = d[dr] * s
+    row |= {
+        "exits_abroad": (n_gone - n_rival) * s,
+        "exits_to_rival": n_rival * s,
+        "exits_syrian": n_gone_syrian * s,
+        "attempts": n_trying * s,
+        "caught": n_caught * s,
+        "executed": n_executed * s,
+        "killed": n_killed * s,
+        "killed_syrian": killed_syrian * s,
+        "killed_foreign": killed_foreign * s,
+        "pay_syrian_usd": pay_syrian,
+        "pay_foreign_usd": pay_foreign,
+        "pay_factor": pay_factor,
+        "training_days": training_days,
+        "governance_capacity": capacity,
+        "revenue_usd": revenue,
+        "captured": n_captured * s,
+        "captives": census[Status.CAPTURED] * s,
+        "civilian_harm": harm_civ,
+        "harm_per_member": harm_member,
+        "territory_km2": territory,
+        "foreign_cumulative": foreign_arrived * s,
+    }
+    return row, n_syrian
+
+
+@pytest.mark.parametrize(
+    ("overrides", "size"),
+    [
+        ((), 20_000),
+        # few people, a few initial members, every captive repenting: months without members
+        (("organization.amnesty.accept=1", "population.initial_members=50"), 3_000),
+    ],
+)
+def test_row_values_equal_the_dict_the_row_was_month_by_month(
+    monkeypatch: pytest.MonkeyPatch, overrides: tuple[str, ...], size: int
+) -> None:
+    """The compiled row against the Python arithmetic it replaced: the same columns, in the
+    same order, and the same float64 values bit for bit (NaN included), every month."""
+    fused = simulation.row_values
+    seen: list[float] = []
+
+    def both(*args: object) -> object:
+        values, n_syrian = fused(*args)
+        kept = args[:6] + args[9:]  # the codes, motives and drivers are the plain form's own
+        row, want_syrian = plain_row(*kept)  # type: ignore[arg-type]
+        assert tuple(row) == simulation.ROW_COLUMNS
+        want = np.array(list(row.values()), np.float64)
+        assert values.dtype == np.float64 and values.tobytes() == want.tobytes()
+        assert n_syrian == want_syrian
+        seen.append(float(values[2]))
+        return values, n_syrian
+
+    monkeypatch.setattr(simulation, "row_values", both)
+    sim = Simulation(small(*overrides, size=size, end="2016-12"), 3)
+    sim.run()
+    assert len(seen) == len(sim.calendar)
+    assert max(seen) > 0  # months with members

@@ -303,7 +303,7 @@ def test_frames_are_the_callers_own_copies() -> None:
 def test_a_run_logs_the_tables_the_plain_recorder_builds(seed: int) -> None:
     sim = Simulation(small(size=3_000), seed)
     rec, plain = sim.recorder, PlainRecorder(sim.recorder.months)
-    log, keep, written = rec.events, rec.row, rec.logged
+    log, keep, keep_values, written = rec.events, rec.row, rec.row_values, rec.logged
 
     def events(*args: Any, **kw: Any) -> None:
         log(*args, **kw)
@@ -312,6 +312,10 @@ def test_a_run_logs_the_tables_the_plain_recorder_builds(seed: int) -> None:
     def row(values: dict[str, float]) -> None:
         keep(values)
         plain.row(values)
+
+    def row_values(columns: tuple[str, ...], values: np.ndarray) -> None:
+        keep_values(columns, values)
+        plain.row(dict(zip(columns, values.tolist(), strict=True)))
 
     def logged(kinds: Any, counts: np.ndarray, people: Any, month: int) -> None:
         # the groups a compiled pass wrote from reserve's position, given to the plain recorder
@@ -325,9 +329,11 @@ def test_a_run_logs_the_tables_the_plain_recorder_builds(seed: int) -> None:
         written(kinds, counts, people, month)
 
     rec.events, rec.row, rec.logged = events, row, logged  # type: ignore[method-assign]
+    rec.row_values = row_values  # type: ignore[method-assign]
     while not sim.done:
         sim.step()
     assert len(plain._logged) > 20
+    assert len(plain.rows) == len(sim.calendar)
     assert_same(rec.timeseries(), plain.timeseries())
     assert_same(rec.event_table(), plain.event_table())
 
@@ -341,3 +347,37 @@ def test_labels_arrow_cannot_hold_are_left_to_pandas() -> None:
         rec.events(Event.JOIN, folk, np.array([0]), 1)
         out += [outcome(rec.timeseries), outcome(rec.event_table)]
     assert got == want == [UnicodeEncodeError, UnicodeEncodeError]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    months=labels_,
+    columns=st.lists(st.sampled_from(["a", "b", "deserted", "x y"]), min_size=1, unique=True),
+    data=st.data(),
+)
+def test_rows_given_as_arrays_give_the_frame_of_the_same_rows_as_dicts(
+    months: list[str], columns: list[str], data: st.DataObject
+) -> None:
+    n = data.draw(st.integers(1, len(months) + 1))  # one row more than months: both refuse
+    fast, plain = Recorder(months), PlainRecorder(months)
+    names = tuple(columns)
+    for _ in range(n):
+        values = np.array([data.draw(values_) for _ in names], np.float64)
+        fast.row_values(names, values)
+        plain.row(dict(zip(names, values.tolist(), strict=True)))
+    got, want = outcome(fast.timeseries), outcome(plain.timeseries)
+    if isinstance(want, pd.DataFrame):
+        assert isinstance(got, pd.DataFrame)
+        assert_same(got, want)
+    else:
+        assert got is want
+
+
+def test_rows_as_arrays_keep_one_order_of_columns_and_do_not_mix_with_dicts() -> None:
+    rec = Recorder(["2014-01", "2014-02"])
+    rec.row_values(("a", "b"), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="same columns"):
+        rec.row_values(("b", "a"), np.array([1.0, 2.0]))
+    rec.row({"a": 1.0, "b": 2.0})
+    with pytest.raises(ValueError, match="both as dicts and as arrays"):
+        rec.timeseries()

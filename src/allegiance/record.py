@@ -50,6 +50,9 @@ class Recorder:
     def __init__(self, months: list[str]) -> None:
         self.months = months
         self.rows: list[dict[str, float]] = []
+        # or the rows as arrays of values in one order of columns (row_values)
+        self._columns: tuple[str, ...] | None = None
+        self._values: list[np.ndarray] = []
         self._people: People | None = None
         self._labelled = months, _month_labels(tuple(months))
         # the event log: one entry per call, and the people's columns in growing buffers
@@ -66,6 +69,15 @@ class Recorder:
     def row(self, values: dict[str, float]) -> None:
         """Append one month's metrics."""
         self.rows.append(values)
+
+    def row_values(self, columns: tuple[str, ...], values: np.ndarray) -> None:
+        """Append one month's metrics as float64 ``values`` in the order of ``columns`` (the same
+        columns every month; a compiled pass writes a row this way without a dict)."""
+        if self._columns is None:
+            self._columns = columns
+        elif columns is not self._columns and columns != self._columns:
+            raise ValueError("every month's row must have the same columns, in one order")
+        self._values.append(values)
 
     def events(
         self,
@@ -135,6 +147,8 @@ class Recorder:
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly table."""
+        if self._values:
+            return self._timeseries_of_values()
         rows, months = self.rows, self.months
         n = len(rows)
         columns = list(rows[0]) if rows else []
@@ -158,14 +172,25 @@ class Recorder:
             values = np.fromiter(chain.from_iterable(map(dict.values, rows)), np.float64, n * k)
         except (TypeError, ValueError):  # a value NumPy converts only from a list (None: NaN)
             values = np.array([list(r.values()) for r in rows], dtype=np.float64)
-        # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy
-        block = values.reshape(n, k).T.copy(order="C")
-        month = labelled[0] if n == len(months) else labelled[0].slice(0, n)
-        return create_dataframe_from_blocks(
-            [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
-            index=pd.RangeIndex(n),
-            columns=_timeseries_columns(tuple(columns)).copy(),
-        )
+        return _frame(values.reshape(n, k), tuple(columns), labelled, len(months))
+
+    def _timeseries_of_values(self) -> pd.DataFrame:
+        """The monthly table from rows given as arrays of values (``row_values``)."""
+        if self.rows:
+            raise ValueError("rows were given both as dicts and as arrays of values")
+        columns, months = self._columns, self.months
+        assert columns is not None
+        n = len(self._values)
+        labelled = self._labels() if n <= len(months) else None
+        if (
+            not columns
+            or labelled is None
+            or "month" in columns
+            or not all(type(c) is str for c in columns)
+        ):  # the rare cases, as for dict rows: left to pandas
+            rows = [dict(zip(columns, v.tolist(), strict=True)) for v in self._values]
+            return _timeseries_by_pandas(rows, months)
+        return _frame(np.stack(self._values), columns, labelled, len(months))
 
     def event_table(self) -> pd.DataFrame:
         """The event log, with labelled categorical columns (missing where not applicable)."""
@@ -230,6 +255,26 @@ class Recorder:
 
 
 _AT0 = np.array([0])
+
+
+def _frame(
+    values: np.ndarray,
+    columns: tuple[str, ...],
+    labelled: tuple[pa.Array, np.ndarray, np.ndarray],
+    n_months: int,
+) -> pd.DataFrame:
+    """The monthly table from its (months, metrics) float64 values and the month labels."""
+    n, k = values.shape
+    # the block as pandas keeps it: one row per metric, contiguous, and the frame's own copy
+    block = values.T.copy(order="C")
+    month = labelled[0] if n == n_months else labelled[0].slice(0, n)
+    return create_dataframe_from_blocks(
+        [(block, np.arange(1, k + 1)), (pd.arrays.ArrowStringArray(month, dtype=_STR), _AT0)],
+        index=pd.RangeIndex(n),
+        columns=_timeseries_columns(columns).copy(),
+    )
+
+
 _NO = np.empty(0, np.uint8)
 _NO_BIRTH = np.empty(0, np.int16)  # as People.birth: an empty log compiles no other kernel
 
@@ -477,3 +522,175 @@ def flow_counts(  # noqa: ANN201
         killed_syrian,
         killed_foreign,
     )
+
+
+def row_columns() -> tuple[str, ...]:
+    """The monthly row's metrics, in ``row_values``' order (docs/ODD.md, 7.11)."""
+    motives = [m.name.lower() for m in Motive if m != Motive.NONE]
+    drivers = [d.name.lower() for d in Driver if d != Driver.NONE]
+    return (
+        "civilians",
+        "trainees",
+        "members",
+        "members_syrian",
+        "members_iraqi",
+        "members_foreign",
+        "members_under18",
+        "members_18_24",
+        "members_25_plus",
+        *(f"members_{m}" for m in motives),
+        "deserted",
+        "defected",
+        "under18_share",
+        "max_unit_under18_share",
+        "leaders_foreign_or_iraqi_share",
+        *(f"joins_{m}" for m in motives),
+        "joins_foreign",
+        "graduated",
+        *(f"exits_{d}" for d in drivers),
+        "exits_abroad",
+        "exits_to_rival",
+        "exits_syrian",
+        "attempts",
+        "caught",
+        "executed",
+        "killed",
+        "killed_syrian",
+        "killed_foreign",
+        "pay_syrian_usd",
+        "pay_foreign_usd",
+        "pay_factor",
+        "training_days",
+        "governance_capacity",
+        "revenue_usd",
+        "captured",
+        "captives",
+        "civilian_harm",
+        "harm_per_member",
+        "territory_km2",
+        "foreign_cumulative",
+    )
+
+
+@njit(cache=True)
+def row_values(  # noqa: ANN201, PLR0913
+    counts,  # noqa: ANN001
+    flows,  # noqa: ANN001
+    pay_syrian,  # noqa: ANN001
+    pay_foreign,  # noqa: ANN001
+    harm_total,  # noqa: ANN001
+    census,  # noqa: ANN001
+    codes,  # noqa: ANN001
+    motives,  # noqa: ANN001
+    drivers,  # noqa: ANN001
+    foreign_civilians,  # noqa: ANN001
+    scale,  # noqa: ANN001
+    presence,  # noqa: ANN001
+    n,  # noqa: ANN001
+    n_repented,  # noqa: ANN001
+    n_arrivals,  # noqa: ANN001
+    n_graduates,  # noqa: ANN001
+    n_trying,  # noqa: ANN001
+    n_killed,  # noqa: ANN001
+    n_captured,  # noqa: ANN001
+    pay_factor,  # noqa: ANN001
+    training_days,  # noqa: ANN001
+    capacity,  # noqa: ANN001
+    revenue,  # noqa: ANN001
+    territory,  # noqa: ANN001
+    foreign_arrived,  # noqa: ANN001
+):
+    """The month's row in ``row_columns``' order, from ``member_counts``' and ``flow_counts``'
+    tuples (``counts``, ``flows``), the mean pays and the harm total (``schedule.tally``), the
+    census by status, and the month's figures; with the number of Syrian members. ``codes``: the
+    civilian, training, deserted, defected and captured statuses, then the largest Syrian
+    origin, the Iraqi origin, the smallest foreign origin and the coerced motive; ``motives``
+    and ``drivers``: the codes of the motive and driver columns, in order. Every value is the
+    Python arithmetic of the dict the row was (a count times the scale, in float64; shares as
+    int over int; harm as ``harm.per_member_and_civilian``), one compiled call instead of sixty
+    stores into a dict."""
+    civilian, training, deserted, defected, captured = (
+        codes[0],
+        codes[1],
+        codes[2],
+        codes[3],
+        codes[4],
+    )
+    syrian_max, iraqi, foreign_min, coercion = codes[5], codes[6], codes[7], codes[8]
+    by_origin, by_motive, n_u18, n_u25, n_lead, n_lead_fi, max_u18 = counts
+    joins, exits, n_gone, n_rival, n_gone_syrian, n_caught, n_executed, k_syrian, k_foreign = flows
+    n_syrian = 0
+    for o in range(syrian_max + 1):
+        n_syrian += by_origin[o]
+    n_foreign = 0
+    for o in range(foreign_min, by_origin.size):
+        n_foreign += by_origin[o]
+    s = scale
+    out = np.empty(37 + 2 * motives.size + drivers.size, np.float64)
+    civilians_local = np.float64(census[civilian] - foreign_civilians)
+    w = 0
+    for x in (
+        civilians_local * s,
+        census[training] * s,
+        n * s,
+        n_syrian * s,
+        by_origin[iraqi] * s,
+        n_foreign * s,
+        n_u18 * s,
+        (n_u25 - n_u18) * s,
+        (n - n_u25) * s,
+    ):
+        out[w] = x
+        w += 1
+    for m in motives:
+        out[w] = by_motive[m] * s
+        w += 1
+    out[w] = census[deserted] * s
+    out[w + 1] = census[defected] * s
+    out[w + 2] = n_u18 / n if n else 0.0
+    out[w + 3] = max_u18
+    out[w + 4] = n_lead_fi / n_lead if n_lead else 0.0
+    w += 5
+    for m in motives:
+        j = joins[m] + (n_repented if m == coercion else 0)  # captives through the course
+        out[w] = j * s
+        w += 1
+    out[w] = n_arrivals * s
+    out[w + 1] = n_graduates * s
+    w += 2
+    for d in drivers:
+        out[w] = exits[d] * s
+        w += 1
+    # harm per member and per 1,000 civilians under the group's rule, which shrinks with its
+    # territory (reach of January 2015 = 1): Python's min(1.0, presence)
+    under_rule = civilians_local * s * (presence if presence < 1.0 else 1.0)
+    harm_member = harm_civ = 0.0
+    if n != 0:
+        harm_civ = harm_total * s / under_rule * 1000.0 if under_rule > 0 else 0.0
+        harm_member = harm_total / n
+    for x in (
+        (n_gone - n_rival) * s,
+        n_rival * s,
+        n_gone_syrian * s,
+        n_trying * s,
+        n_caught * s,
+        n_executed * s,
+        n_killed * s,
+        k_syrian * s,
+        k_foreign * s,
+        np.float64(pay_syrian),
+        np.float64(pay_foreign),
+        np.float64(pay_factor),
+        np.float64(training_days),
+        np.float64(capacity),
+        np.float64(revenue),
+        n_captured * s,
+        census[captured] * s,
+        np.float64(harm_civ),
+        np.float64(harm_member),
+        np.float64(territory),
+        foreign_arrived * s,
+    ):
+        out[w] = x
+        w += 1
+    return out, n_syrian

@@ -48,7 +48,7 @@ from .people import (
     fixed_traits,
     records_of,
 )
-from .record import Recorder
+from .record import Recorder, row_columns, row_values
 from .results import Results
 from .scenario import Scenario, resolve
 from .synthesize import synthesize
@@ -69,14 +69,19 @@ STREAMS = (
 N_LOCATIONS = IRAQI + 1  # the six Syrian provinces and Iraq
 N_ORIGINS = len(Origin)
 # the timeseries' per-motive and per-driver columns, named once rather than every month
-_MEMBER_MOTIVE_COLUMNS = [(int(m), f"members_{m.name.lower()}") for m in Motive if m != Motive.NONE]
-_JOIN_MOTIVE_COLUMNS = [(int(m), f"joins_{m.name.lower()}") for m in Motive if m != Motive.NONE]
-_EXIT_DRIVER_COLUMNS = [(int(d), f"exits_{d.name.lower()}") for d in Driver if d != Driver.NONE]
+# the monthly row's metrics, in record.row_values' order, and the codes it reads
+ROW_COLUMNS = row_columns()
+_ROW_MOTIVES = np.array([int(m) for m in Motive if m != Motive.NONE], np.int64)
+_ROW_DRIVERS = np.array([int(d) for d in Driver if d != Driver.NONE], np.int64)
 # the codes as plain ints: NumPy takes an IntEnum scalar through a slow path (people.py)
 CIVILIAN, TRAINING, MEMBER = int(Status.CIVILIAN), int(Status.TRAINING), int(Status.MEMBER)
 DESERTED, DEFECTED, KILLED = int(Status.DESERTED), int(Status.DEFECTED), int(Status.KILLED)
 EXECUTED, CAPTURED = int(Status.EXECUTED), int(Status.CAPTURED)
 LEADER, RIVAL, COERCION = int(Role.LEADER), int(Route.RIVAL), int(Motive.COERCION)
+_ROW_CODES = np.array(
+    [CIVILIAN, TRAINING, DESERTED, DEFECTED, CAPTURED, SYRIAN_MAX, IRAQI, FOREIGN_MIN, COERCION],
+    np.int64,
+)
 # the events of those who tried to leave, in the order enforcement.outcomes gives them
 _EXIT_EVENTS = (Event.EXECUTED, Event.CAUGHT, Event.DESERT, Event.DEFECT)
 # the groups schedule.service logs, in its order
@@ -404,13 +409,11 @@ class Simulation:
 
     def _record(self, month: Month, f: Flows) -> None:
         """Append the month's row of metrics (real-world units)."""
-        # counts come from a few bincounts read back as Python ints, and the masks behind the
-        # shares only where the count is not zero: with a few hundred simulated members a month
-        # the row is all fixed cost, about one NumPy call per column before (the values are the
-        # same: a mean of a boolean mask is its count over its size)
+        # with a few hundred simulated members a month the row is nearly all fixed cost: the
+        # counts (schedule.tally) and the row's arithmetic (record.row_values) are two compiled
+        # calls, where there were one NumPy call per column and then a dict of sixty values
         t, pol, env = month.index, month.policy, month.env
         p, s = self.people, self.scenario.population.scale
-        census = self.roster.census.tolist()
         n = f.members.size
         origin = f.fixed["origin"]
         # head counts, mean pays, the harm score's total and the flows: record.member_counts,
@@ -447,74 +450,37 @@ class Simulation:
             len(Driver),
             RIVAL,
         )
-        by_origin, m_motive = counts[0].tolist(), counts[1].tolist()
-        n_u18, n_u25, n_lead, n_lead_fi, max_unit_u18 = counts[2:]
-        n_syrian, n_iraqi = sum(by_origin[: SYRIAN_MAX + 1]), by_origin[IRAQI]
-        self.n_syrian = n_syrian
-        n_foreign = sum(by_origin[FOREIGN_MIN:])
-        lead_fi = n_lead_fi / n_lead if n_lead else 0.0
-        civilians_local = float(census[Status.CIVILIAN] - self.roster.foreign_civilians)
-        # civilians under the group's rule shrink with its territory (reach of January 2015 = 1)
-        under_rule = civilians_local * s * min(1.0, env.presence)
-        harm_member, harm_civ = harm.per_member_and_civilian(harm_total, n, s, under_rule)
-        row: dict[str, float] = {
-            "civilians": civilians_local * s,
-            "trainees": census[Status.TRAINING] * s,
-            "members": n * s,
-            "members_syrian": n_syrian * s,
-            "members_iraqi": n_iraqi * s,
-            "members_foreign": n_foreign * s,
-            "members_under18": n_u18 * s,
-            "members_18_24": (n_u25 - n_u18) * s,
-            "members_25_plus": (n - n_u25) * s,
-        }
-        for m, name in _MEMBER_MOTIVE_COLUMNS:
-            row[name] = m_motive[m] * s
-        row |= {
-            "deserted": census[Status.DESERTED] * s,
-            "defected": census[Status.DEFECTED] * s,
-            "under18_share": n_u18 / n if n else 0.0,
-            "max_unit_under18_share": max_unit_u18,
-            "leaders_foreign_or_iraqi_share": lead_fi,
-        }
-        j, d = flows[0].tolist(), flows[1].tolist()
-        n_gone, n_rival, n_gone_syrian, n_caught, n_executed, killed_syrian, killed_foreign = flows[
-            2:
-        ]
-        j[Motive.COERCION] += f.repented.size  # captives through the repentance course
-        for m, name in _JOIN_MOTIVE_COLUMNS:
-            row[name] = j[m] * s
-        row["joins_foreign"] = f.arrivals.size * s
-        row["graduated"] = f.graduates.size * s
-        for dr, name in _EXIT_DRIVER_COLUMNS:
-            row[name] = d[dr] * s
-        row |= {
-            "exits_abroad": (n_gone - n_rival) * s,
-            "exits_to_rival": n_rival * s,
-            "exits_syrian": n_gone_syrian * s,
-            "attempts": f.trying.size * s,
-            "caught": n_caught * s,
-            "executed": n_executed * s,
-            "killed": f.killed.size * s,
-            "killed_syrian": killed_syrian * s,
-            "killed_foreign": killed_foreign * s,
-            # means as NumPy's float32 sum over the count, in float32 (schedule.tally)
-            "pay_syrian_usd": pay_syrian,
-            "pay_foreign_usd": pay_foreign,
-            "pay_factor": f.pay_factor,
-            "training_days": float(
-                pol.organization.training.sharia_days + pol.organization.training.bootcamp_days
-            ),
-            "governance_capacity": f.capacity,
-            "revenue_usd": f.revenue,
-            "captured": f.captured.size * s,
-            "captives": census[Status.CAPTURED] * s,
-            "civilian_harm": harm_civ,
-            "harm_per_member": harm_member,
-            "territory_km2": env.territory_km2,
-            "foreign_cumulative": self.org.foreign_arrived * s,
-        }
-        self.recorder.row(row)  # the recorder stores the values as float64
+        # the row's arithmetic in one compiled call (record.row_values; a dict of sixty values
+        # was most of the row's fixed cost)
+        org = pol.organization
+        values, self.n_syrian = row_values(
+            counts,
+            flows,
+            pay_syrian,
+            pay_foreign,
+            harm_total,
+            self.roster.census,
+            _ROW_CODES,
+            _ROW_MOTIVES,
+            _ROW_DRIVERS,
+            self.roster.foreign_civilians,
+            s,
+            env.presence,
+            n,
+            f.repented.size,
+            f.arrivals.size,
+            f.graduates.size,
+            f.trying.size,
+            f.killed.size,
+            f.captured.size,
+            f.pay_factor,
+            float(org.training.sharia_days + org.training.bootcamp_days),
+            f.capacity,
+            f.revenue,
+            env.territory_km2,
+            self.org.foreign_arrived,
+        )
+        self.recorder.row_values(ROW_COLUMNS, values)
 
     def run(self, on_step: Callable[[int, int], None] | None = None) -> Results:
         """Run to the last month; ``on_step(done, total)`` is called after each month."""
