@@ -119,3 +119,38 @@ def test_same_seed_gives_identical_parquet_and_another_seed_differs(tmp_path: Pa
     c = run(sc, seed=12).to_parquet(tmp_path / "c")
     assert _digest(a) == _digest(b)
     assert _digest(a) != _digest(c)
+
+
+def test_policy_terms_are_those_of_the_policy_in_force_every_month() -> None:
+    """The compiled month's policy terms are made once per policy in force: every month gets
+    its own policy's terms, so a timeline event that changes the policy changes them."""
+    from allegiance.mechanisms import assignment, combat, pay, redeployment
+
+    sim = Simulation(small(size=3_000, end="2017-05"), 1)
+    changed = 0
+    last: tuple | None = None
+    for month in sim.calendar:
+        pol = month.policy
+        org = pol.organization
+        want = (
+            pay.schedule_terms(org.pay),
+            assignment.fill_terms(org),
+            assignment.suspicion_weights(org),
+            redeployment.order_terms(org.redeployment),
+            combat.weights(pol.combat),
+        )
+        got = sim._policy_terms(pol)
+        flat = [
+            np.asarray(x) for part in got for x in (part if isinstance(part, tuple) else (part,))
+        ]
+        ref = [
+            np.asarray(x) for part in want for x in (part if isinstance(part, tuple) else (part,))
+        ]
+        assert len(flat) == len(ref)
+        for g, w in zip(flat, ref, strict=True):
+            assert g.dtype == w.dtype and g.tobytes() == w.tobytes()
+        changed += last is not None and any(
+            a.tobytes() != b.tobytes() for a, b in zip(last, flat, strict=True)
+        )
+        last = flat
+    assert changed >= 1  # the reference timeline changes the pay schedule at least once

@@ -548,8 +548,9 @@ def service(  # noqa: PLR0913
     must be reserved). Returns the graduates, those still in training, the killed, the members
     trying to leave with their drivers, routes and fates (escaped, executed and spared masks),
     the number of events in each of the six groups, the members still inside with their FIXED
-    records as words and their pay, the chances of being caught, and (for checks) minus each
-    member's chance of death and the leaving hazards.
+    records as words and their pay, the executions those trying expect (the sum of their chances
+    of being caught times the share executed), and (for checks) the chances of being
+    caught, minus each member's chance of death and the leaving hazards.
     """
     graduates, still, members, rows, member_pay, ordered, x = post(*post_args)
     for q in range(ordered.size):  # Recorder.events(ORDERED): person and motive
@@ -619,6 +620,12 @@ def service(  # noqa: PLR0913
     counts = np.empty(6, np.int64)
     counts[0], counts[1] = n_ordered, killed.size
     counts[2:] = exits
+    # the executions those trying expect, as NumPy's (p_caught * execute_share).sum(): the
+    # products in float64 (the chances' dtype), then NumPy's pairwise sum
+    expect = np.empty(p_caught.size, np.float64)
+    for i in range(p_caught.size):
+        expect[i] = p_caught[i] * execute_share
+    seen = total(expect)
     return (
         graduates,
         still,
@@ -633,6 +640,7 @@ def service(  # noqa: PLR0913
         remaining,
         rows,
         remaining_pay,
+        seen,
         p_caught,
         minus_p_death,
         lam,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -197,6 +198,27 @@ class Simulation:
         # month's)
         self.n_syrian = int(np.count_nonzero(self.roster.fixed["origin"] <= SYRIAN_MAX))
         self.t = 0
+        self.scale = scenario.population.scale  # a property of the scenario: read once
+        # the terms of the month's compiled call that depend on the policy alone, made once for
+        # each policy in force (a timeline event makes a new one; most months share one)
+        self._terms: dict[int, tuple[Scenario, tuple[Any, ...]]] = {}
+
+    def _policy_terms(self, pol: Scenario) -> tuple[Any, ...]:
+        """Pay's schedule terms, posting's fill terms, suspicion's weights, redeployment's order
+        terms and combat's weights under the policy ``pol`` (cached by the policy object, kept
+        alive with them)."""
+        kept = self._terms.get(id(pol))
+        if kept is None or kept[0] is not pol:
+            org = pol.organization
+            terms = (
+                pay.schedule_terms(org.pay),
+                assignment.fill_terms(org),
+                assignment.suspicion_weights(org),
+                redeployment.order_terms(org.redeployment),
+                combat.weights(pol.combat),
+            )
+            kept = self._terms[id(pol)] = (pol, terms)
+        return kept[1]
 
     @property
     def done(self) -> bool:
@@ -208,7 +230,7 @@ class Simulation:
         month = self.calendar[self.t]
         pol, env, p, t = month.policy, month.env, self.people, self.t
         org_pol = pol.organization
-        scale = self.scenario.population.scale
+        scale = self.scale
         rec, g = self.recorder, self.rng
         per_province = org_pol.units_per_province
 
@@ -276,6 +298,9 @@ class Simulation:
         # the events of those ordered away, the killed and the exits: three groups, none larger
         # than the members after training
         most = members.size + ros.trainees.size + repented.size + joiners.size + arrivals.size
+        schedule_terms, fill_terms, suspicion_weights, order_terms, combat_weights = (
+            self._policy_terms(pol)
+        )
         at, *buffers = rec.reserve(3 * most)
         (
             graduates,
@@ -291,7 +316,8 @@ class Simulation:
             remaining,
             rows,
             remaining_pay,
-            p_caught,
+            seen_total,
+            _,
             _,
             _,
         ) = schedule.service(
@@ -311,22 +337,22 @@ class Simulation:
                 fixed_rows(fixed),
                 member_pay,
                 *(getattr(p, name) for name in FIXED.names),
-                *pay.schedule_terms(org_pol.pay),
+                *schedule_terms,
                 p.role,
-                *assignment.fill_terms(org_pol),
+                *fill_terms,
                 pcg.state(g["assignment"]),
                 p.suspicion,
                 p.high_risk,
                 friends_left,
-                assignment.suspicion_weights(org_pol),
+                suspicion_weights,
                 p.ordered,
                 p.posting,
                 pcg.state(g["redeployment"]),
-                *redeployment.order_terms(org_pol.redeployment),
+                *order_terms,
                 p.training_days,
                 t,
                 org_pol.training.full_days,
-                combat.weights(pol.combat),
+                combat_weights,
             ),
             pcg.state(g["combat"]),
             combat.scale(pol.combat, env.military_pressure),
@@ -378,8 +404,8 @@ class Simulation:
         ros.move(n_defected, MEMBER, DEFECTED)
         ros.move(n_deserted, MEMBER, DESERTED)
         ros.move(n_executed, MEMBER, EXECUTED)
-        if trying.size:
-            seen = float((p_caught * enf.execute_share).sum()) / trying.size
+        if trying.size:  # the executions those trying expect: (p_caught * share).sum()
+            seen = float(seen_total) / trying.size
             self.org.perceived_risk = 0.5 * self.org.perceived_risk + 0.5 * seen
         fixed = records_of(rows)
         ros.members, ros.fixed = remaining, fixed
@@ -413,7 +439,7 @@ class Simulation:
         # counts (schedule.tally) and the row's arithmetic (record.row_values) are two compiled
         # calls, where there were one NumPy call per column and then a dict of sixty values
         t, pol, env = month.index, month.policy, month.env
-        p, s = self.people, self.scenario.population.scale
+        p, s = self.people, self.scale
         n = f.members.size
         origin = f.fixed["origin"]
         # head counts, mean pays, the harm score's total and the flows: record.member_counts,
