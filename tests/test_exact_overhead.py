@@ -81,9 +81,18 @@ def test_calendar_reads_every_series_as_series_at_does_month_by_month(name: str)
 
 def test_timeseries_from_one_array_equals_the_frame_of_the_row_dicts() -> None:
     sim = Simulation(small(size=3_000, end="2014-12"), 3)
+    rows: list[dict[str, float]] = []
+    keep = sim.recorder.row_values
+
+    def row_values(columns: tuple[str, ...], values: np.ndarray) -> None:
+        rows.append(dict(zip(columns, values.tolist(), strict=True)))  # the row as a dict
+        keep(columns, values)
+
+    sim.recorder.row_values = row_values  # type: ignore[method-assign]
     while not sim.done:
         sim.step()
-    plain = pd.DataFrame(sim.recorder.rows)
+    assert len(rows) == len(sim.calendar)
+    plain = pd.DataFrame(rows)
     plain.insert(0, "month", sim.scenario.months)
     fast = sim.recorder.timeseries()
     assert fast.equals(plain)
