@@ -117,3 +117,12 @@ def test_loaded_from_the_disk_cache_in_a_new_process(tmp_path: Path) -> None:
     ]
     assert runs[0] == ["1", "0"]  # compiled, NumPy's values
     assert runs[1] == ["1", "1"]  # loaded from the cache, NumPy's values
+
+
+def test_arrays_of_different_sizes_are_refused() -> None:
+    @njit
+    def into(x, out):  # noqa: ANN001, ANN202
+        numpy_loops.expm1_into(x, out)
+
+    with pytest.raises(ValueError, match="differ in size"):
+        into(np.zeros(3), np.zeros(2))

@@ -152,15 +152,8 @@ class Recorder:
         rows, months = self.rows, self.months
         n = len(rows)
         columns = list(rows[0]) if rows else []
-        labelled = self._labels() if n <= len(months) else None
-        if (
-            not columns
-            or labelled is None
-            or "month" in columns
-            or not all(type(c) is str for c in columns)
-        ):
-            # no rows, no metrics, non-string months or too few of them, a metric named month or
-            # not named by a string: rare, so left to pandas (and its errors)
+        labelled = self._fast_labels(columns, n)
+        if labelled is None:
             return _timeseries_by_pandas(rows, months)
         k = len(columns)
         # every row's keys in one pass at C speed, against the first row's
@@ -174,6 +167,22 @@ class Recorder:
             values = np.array([list(r.values()) for r in rows], dtype=np.float64)
         return _frame(values.reshape(n, k), tuple(columns), labelled, len(months))
 
+    def _fast_labels(
+        self, columns: list[str] | tuple[str, ...], n: int
+    ) -> tuple[pa.Array, np.ndarray, np.ndarray] | None:
+        """The month labels for a table of ``n`` rows of ``columns``, or None where the table is
+        left to pandas (and its errors): no rows, no metrics, non-string months or too few of
+        them, a metric named month or not named by a string. Rare cases."""
+        labelled = self._labels() if n <= len(self.months) else None
+        if (
+            not columns
+            or labelled is None
+            or "month" in columns
+            or not all(type(c) is str for c in columns)
+        ):
+            return None
+        return labelled
+
     def _timeseries_of_values(self) -> pd.DataFrame:
         """The monthly table from rows given as arrays of values (``row_values``)."""
         if self.rows:
@@ -181,13 +190,8 @@ class Recorder:
         columns, months = self._columns, self.months
         assert columns is not None
         n = len(self._values)
-        labelled = self._labels() if n <= len(months) else None
-        if (
-            not columns
-            or labelled is None
-            or "month" in columns
-            or not all(type(c) is str for c in columns)
-        ):  # the rare cases, as for dict rows: left to pandas
+        labelled = self._fast_labels(columns, n)
+        if labelled is None:
             rows = [dict(zip(columns, v.tolist(), strict=True)) for v in self._values]
             return _timeseries_by_pandas(rows, months)
         return _frame(np.stack(self._values), columns, labelled, len(months))
