@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allegiance import Simulation, simulation
-from allegiance.mechanisms import harm
 from allegiance.people import (
     FOREIGN_MIN,
     IRAQI,
@@ -180,7 +179,11 @@ def plain_row(  # noqa: PLR0913
     lead_fi = n_lead_fi / n_lead if n_lead else 0.0
     civilians_local = float(census[Status.CIVILIAN] - foreign_civilians)
     under_rule = civilians_local * s * min(1.0, presence)
-    harm_member, harm_civ = harm.per_member_and_civilian(harm_total, n, s, under_rule)
+    # harm per member and per 1,000 civilians under rule, as the plain Python had them
+    harm_member = harm_civ = 0.0
+    if n != 0:
+        harm_civ = float(harm_total * s / under_rule * 1000.0) if under_rule > 0 else 0.0
+        harm_member = float(harm_total / n)
     row: dict[str, float] = {
         "civilians": civilians_local * s,
         "trainees": census[Status.TRAINING] * s,

@@ -11,6 +11,7 @@ import pyarrow as pa
 from numba import njit
 from pandas.api.internals import create_dataframe_from_blocks
 
+from .mechanisms.harm import per_member_and_civilian
 from .people import Driver, Event, Motive, Origin, People, Route, labels
 from .prefetch import AHEAD as _AHEAD
 from .prefetch import prefetch as _prefetch
@@ -668,10 +669,7 @@ def row_values(  # noqa: ANN201, PLR0913
     # harm per member and per 1,000 civilians under the group's rule, which shrinks with its
     # territory (reach of January 2015 = 1): Python's min(1.0, presence)
     under_rule = civilians_local * s * (presence if presence < 1.0 else 1.0)
-    harm_member = harm_civ = 0.0
-    if n != 0:
-        harm_civ = harm_total * s / under_rule * 1000.0 if under_rule > 0 else 0.0
-        harm_member = harm_total / n
+    harm_member, harm_civ = per_member_and_civilian(harm_total, n, s, under_rule)
     for x in (
         (n_gone - n_rival) * s,
         n_rival * s,

@@ -99,11 +99,13 @@ def civilian_harm(
     return per_member_and_civilian(score.sum(), score.size, scale, civilians_under_rule)
 
 
+@njit(cache=True)
 def per_member_and_civilian(
     total: float, n: int, scale: float, civilians_under_rule: float
 ) -> tuple[float, float]:
     """(harm per member, harm per 1,000 civilians under rule) from the total score of ``n``
-    members (NumPy's pairwise sum, or ``allegiance.pairwise.total``, which adds in its order)."""
+    members (NumPy's pairwise sum, or ``allegiance.pairwise.total``, which adds in its order);
+    compiled, so the monthly row (``record.row_values``) computes it in its own call."""
     if n == 0:
         return 0.0, 0.0
     per_civilian = (
